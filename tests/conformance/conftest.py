@@ -1,0 +1,43 @@
+"""Fixtures that bring in the official ``xai-sdk`` 1.21.0 wheel for comparison."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from google.protobuf import descriptor_pb2
+
+from tests.conformance.official_wheel import OFFICIAL, WheelUnavailable, unpacked_wheel
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def official_wheel_dir(pytestconfig: pytest.Config) -> Path:
+    """The unpacked official wheel; skips when it cannot be downloaded, fails instead in CI."""
+    assert pytestconfig.cache is not None
+    try:
+        return unpacked_wheel(pytestconfig.cache.mkdir("official-xai-sdk-1.21.0"))
+    except WheelUnavailable as exc:
+        if os.environ.get("XAI_CONFORMANCE_REQUIRED"):
+            pytest.fail(f"{exc} (XAI_CONFORMANCE_REQUIRED is set, so this cannot be skipped)")
+        pytest.skip(f"cannot compare with {OFFICIAL}: {exc}")
+
+
+@pytest.fixture(scope="session")
+def official_descriptors(
+    official_wheel_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[descriptor_pb2.FileDescriptorProto]:
+    """The official file descriptors, read in a separate interpreter (both packages are ``xai_sdk``)."""
+    out = tmp_path_factory.mktemp("official") / "descriptors.pb"
+    script = HERE / "dump_official_descriptors.py"
+    result = subprocess.run(
+        [sys.executable, "-I", str(script), str(official_wheel_dir), str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, f"reading the official descriptors failed:\n{result.stderr}"
+    descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    return list(descriptor_set.file)
