@@ -1,0 +1,66 @@
+"""Shared state and seeded randomness for the default behaviours.
+
+Answers are deterministic per request: the generator for a call is seeded from the
+server seed and the request's bytes, so the same request always gets the same
+answer, whatever ran before it. Ids come from a counter, so they stay unique.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import time
+from typing import Any
+
+from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message
+
+
+class State:
+    """Everything the default behaviours remember between calls. ``reset()`` forgets it all."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._ids = itertools.count(1)
+        self._faker: Any = None
+        self.stores: dict[str, dict[str, Any]] = {}
+
+    def reset(self) -> None:
+        self._ids = itertools.count(1)
+        self.stores.clear()
+
+    def store(self, name: str) -> dict[str, Any]:
+        """A named in-memory table (files, collections, batches, ...), created on first use."""
+        return self.stores.setdefault(name, {})
+
+    def new_id(self, prefix: str) -> str:
+        """A unique, readable id such as ``file-000001``."""
+        return f"{prefix}-{next(self._ids):06d}"
+
+    def rng(self, *parts: Message | str | bytes | int) -> random.Random:
+        """A generator seeded from the server seed and the given request(s) or labels."""
+        digest = hashlib.blake2b(str(self.seed).encode(), digest_size=8)
+        for part in parts:
+            if isinstance(part, Message):
+                digest.update(part.SerializeToString(deterministic=True))
+            elif isinstance(part, bytes):
+                digest.update(part)
+            else:
+                digest.update(str(part).encode())
+            digest.update(b"\x00")
+        return random.Random(int.from_bytes(digest.digest(), "big"))
+
+    def faker(self, rng: random.Random) -> Any:
+        """A Faker instance re-seeded from ``rng`` (faker is imported on first use)."""
+        if self._faker is None:
+            from faker import Faker
+
+            self._faker = Faker("en_US")
+        self._faker.seed_instance(rng.getrandbits(32))
+        return self._faker
+
+
+def now() -> timestamp_pb2.Timestamp:
+    """The current time as a protobuf Timestamp (whole seconds, as the API returns)."""
+    return timestamp_pb2.Timestamp(seconds=int(time.time()))

@@ -1,0 +1,121 @@
+"""Layer 2: injected faults: statuses, fail-N-times, latency, mid-stream failures, chaos."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+import grpc
+
+from xai_fake.methods import resolve_method, resolve_service
+
+
+@dataclass
+class Fault:
+    """One fault rule. Build them with :meth:`xai_fake.FakeServer.fault` and ``chaos``.
+
+    Scope: ``method`` (``xai_api.Chat/GetCompletion``), ``service`` (``xai_api.Chat``),
+    or neither for every call. A rule with ``times`` fires that many times, then
+    retires; ``times=None`` fires forever. ``probability`` < 1 fires at random, drawn
+    from a generator seeded by ``seed``.
+    """
+
+    method: str | None = None
+    service: str | None = None
+    code: grpc.StatusCode | None = None
+    details: str = ""
+    times: int | None = None
+    delay: float = 0.0  # seconds before the first response message
+    chunk_delay: float = 0.0  # seconds before each streamed message
+    after_chunks: int | None = None  # fail (with ``code``) after this many streamed messages
+    probability: float = 1.0
+    seed: int = 0
+    fired: int = 0
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.method is not None:
+            self.method = resolve_method(self.method).full_name
+        if self.service is not None:
+            self.service = resolve_service(self.service)
+        if self.method and self.service:
+            raise ValueError("a fault is scoped to a method or to a service, not both")
+        if self.times is not None and self.times < 0:
+            raise ValueError(f"times must be >= 0, got {self.times}")
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {self.probability}")
+        if min(self.delay, self.chunk_delay) < 0:
+            raise ValueError("delays must be >= 0 seconds")
+        if self.after_chunks is not None and self.code is None:
+            raise ValueError("after_chunks needs a status code to fail with, e.g. code=grpc.StatusCode.UNAVAILABLE")
+        if self.code == grpc.StatusCode.OK:
+            raise ValueError("a fault's code cannot be OK; leave code=None for latency-only faults")
+        self._rng = random.Random(self.seed)
+
+    def applies_to(self, method: str, service: str) -> bool:
+        return (self.method is None or self.method == method) and (self.service is None or self.service == service)
+
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the fault layer decided for one call."""
+
+    code: grpc.StatusCode | None = None  # fail before any response
+    details: str = ""
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+    fail_after: int | None = None  # fail after this many responses ...
+    fail_code: grpc.StatusCode | None = None  # ... with this status
+    fail_details: str = ""
+
+
+NO_FAULT = Plan()
+
+
+class Faults:
+    """The active fault rules, consulted once per call."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[Fault] = []
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._rules.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def rules(self) -> list[Fault]:
+        with self._lock:
+            return list(self._rules)
+
+    def plan(self, method: str, service: str) -> Plan:
+        """Consume the rules that fire for this call and merge them into a plan."""
+        if not self._rules:
+            return NO_FAULT
+        code = fail_code = None
+        details = fail_details = ""
+        delay = chunk_delay = 0.0
+        fail_after = None
+        with self._lock:
+            for rule in self._rules:
+                if rule.exhausted() or not rule.applies_to(method, service):
+                    continue
+                if rule.probability < 1.0 and rule._rng.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                delay += rule.delay
+                chunk_delay += rule.chunk_delay
+                if rule.after_chunks is not None and fail_after is None:
+                    fail_after, fail_code, fail_details = rule.after_chunks, rule.code, rule.details
+                elif rule.code is not None and code is None:
+                    code, details = rule.code, rule.details
+        return Plan(code, details, delay, chunk_delay, fail_after, fail_code, fail_details)

@@ -1,0 +1,105 @@
+"""The table of every RPC the fake serves, built from the generated descriptors."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass
+from functools import cache
+
+from google.protobuf import message_factory
+from google.protobuf.message import Message
+
+#: Proto modules that define services, by stem under ``xai_sdk.proto``.
+SERVICE_MODULES = (
+    "auth", "batch", "chat", "collections", "documents", "embed",
+    "files", "image", "models", "sample", "tokenize", "video",
+)  # fmt: skip
+
+#: Services the real API serves on its management host, with management keys.
+MANAGEMENT_SERVICES = frozenset({"collections.Collections"})
+
+
+@dataclass(frozen=True)
+class Method:
+    """One RPC: its names, message classes and streaming kinds."""
+
+    service: str  # "xai_api.Chat"
+    name: str  # "GetCompletion"
+    request_type: type[Message]
+    response_type: type[Message]
+    client_streaming: bool
+    server_streaming: bool
+
+    @property
+    def full_name(self) -> str:
+        """``xai_api.Chat/GetCompletion``: the key used everywhere in xai_fake."""
+        return f"{self.service}/{self.name}"
+
+    @property
+    def path(self) -> str:
+        """The HTTP/2 path, ``/xai_api.Chat/GetCompletion``."""
+        return f"/{self.full_name}"
+
+    @property
+    def kind(self) -> str:
+        """``unary_unary``, ``unary_stream``, ``stream_unary`` or ``stream_stream``."""
+        return f"{'stream' if self.client_streaming else 'unary'}_{'stream' if self.server_streaming else 'unary'}"
+
+
+@cache
+def all_methods() -> dict[str, Method]:
+    """Every method of every service, keyed by full name."""
+    table: dict[str, Method] = {}
+    for stem in SERVICE_MODULES:
+        module = importlib.import_module(f"xai_sdk.proto.{stem}_pb2")
+        for service in module.DESCRIPTOR.services_by_name.values():
+            for method in service.methods:
+                entry = Method(
+                    service=service.full_name,
+                    name=method.name,
+                    request_type=message_factory.GetMessageClass(method.input_type),
+                    response_type=message_factory.GetMessageClass(method.output_type),
+                    client_streaming=method.client_streaming,
+                    server_streaming=method.server_streaming,
+                )
+                table[entry.full_name] = entry
+    return table
+
+
+def services() -> dict[str, list[Method]]:
+    """Methods grouped by service full name."""
+    grouped: dict[str, list[Method]] = {}
+    for method in all_methods().values():
+        grouped.setdefault(method.service, []).append(method)
+    return grouped
+
+
+def resolve_method(name: str) -> Method:
+    """Find a method from any common spelling.
+
+    Accepts ``xai_api.Chat/GetCompletion``, ``/xai_api.Chat/GetCompletion``,
+    ``Chat/GetCompletion`` and ``Chat.GetCompletion``.
+    """
+    table = all_methods()
+    key = name.lstrip("/")
+    if key in table:
+        return table[key]
+    short = key.replace(".", "/").split("/")[-2:]
+    matches = [m for m in table.values() if [m.service.split(".")[-1], m.name] == short]
+    if len(matches) == 1:
+        return matches[0]
+    close = difflib.get_close_matches(key, list(table), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see xai_fake.methods.all_methods()"
+    raise ValueError(f"unknown xAI method {name!r}{hint}")
+
+
+def resolve_service(name: str) -> str:
+    """Find a service full name from ``xai_api.Chat`` or ``Chat``."""
+    grouped = services()
+    if name in grouped:
+        return name
+    matches = [s for s in grouped if s.split(".")[-1] == name]
+    if len(matches) == 1:
+        return matches[0]
+    raise ValueError(f"unknown xAI service {name!r}; known services: {', '.join(sorted(grouped))}")

@@ -1,0 +1,259 @@
+"""``FakeServer``: an in-process ``grpc.aio`` server implementing every xAI service."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Collection
+from types import TracebackType
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from xai_fake.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthPolicy
+from xai_fake.defaults import Defaults
+from xai_fake.faults import Fault, Faults
+from xai_fake.log import RequestLog
+from xai_fake.methods import Method, services
+from xai_fake.pipeline import Pipeline
+from xai_fake.scripts import Script, Scripts
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class FakeServer:
+    """A fake xAI API on a local port.
+
+    Use it from sync code (it then runs on a background thread with its own event
+    loop) or from async code (it runs in the caller's loop)::
+
+        with FakeServer(seed=1) as fake:
+            os.environ.update(fake.env())
+            ...
+
+        async with FakeServer() as fake:
+            ...
+
+    Every call passes through auth, faults, scripts and default behaviour, and is
+    written to :attr:`requests`.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        unix_socket: str | None = None,
+        seed: int = 0,
+        api_keys: Collection[str] | None = None,
+        management_keys: Collection[str] = (DEFAULT_MANAGEMENT_KEY,),
+    ) -> None:
+        self.host = host
+        self.requested_port = port
+        self.unix_socket = unix_socket
+        self.seed = seed
+        self.requests = RequestLog()
+        self.faults = Faults()
+        self.scripts = Scripts()
+        self.defaults = Defaults(seed)
+        self.api_key = next(iter(api_keys), DEFAULT_API_KEY) if api_keys else DEFAULT_API_KEY
+        self.management_key = next(iter(management_keys), DEFAULT_MANAGEMENT_KEY)
+        self.pipeline = Pipeline(
+            AuthPolicy(api_keys, tuple(management_keys)), self.faults, self.scripts, self.defaults, self.requests
+        )
+        self.port: int | None = None
+        self._server: grpc.aio.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- addresses -------------------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        """``host:port`` to give a client, e.g. ``127.0.0.1:50123``."""
+        if self.port is None:
+            raise RuntimeError("the fake server is not running; use `with FakeServer() as fake:` or call start()")
+        return f"{self.host}:{self.port}"
+
+    @property
+    def unix_address(self) -> str | None:
+        """``unix:/path`` when a unix socket was requested."""
+        return f"unix:{self.unix_socket}" if self.unix_socket else None
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point xai_sdk (and subprocesses) at this server."""
+        return {
+            "XAI_API_HOST": self.address,
+            "XAI_MANAGEMENT_API_HOST": self.address,
+            "XAI_API_KEY": self.api_key,
+            "XAI_MANAGEMENT_KEY": self.management_key,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start_async(self) -> FakeServer:
+        """Start serving in the running event loop."""
+        if self._server is not None:
+            raise RuntimeError("the fake server is already running")
+        options = [
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ]
+        server = grpc.aio.server(options=options)
+        server.add_generic_rpc_handlers(self._handlers())
+        port = server.add_insecure_port(f"{self.host}:{self.requested_port}")
+        if port == 0:
+            raise OSError(f"could not bind {self.host}:{self.requested_port}")
+        if self.unix_socket:
+            server.add_insecure_port(f"unix:{self.unix_socket}")
+        await server.start()
+        self._server, self.port = server, port
+        return self
+
+    async def stop_async(self, grace: float | None = 0.5) -> None:
+        """Stop serving; calls still running after ``grace`` seconds are cancelled."""
+        server, self._server = self._server, None
+        if server is not None:
+            await server.stop(grace)
+        self.port = None
+
+    def start(self) -> FakeServer:
+        """Start serving on a background thread with its own event loop."""
+        if self._thread is not None:
+            raise RuntimeError("the fake server is already running")
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="xai-fake-server", daemon=True)
+        thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start_async(), loop).result(timeout=30)
+        except BaseException:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            loop.close()
+            raise
+        self._loop, self._thread = loop, thread
+        return self
+
+    def stop(self, grace: float | None = 0.5) -> None:
+        """Stop the background server started by :meth:`start`, and its thread."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.stop_async(grace), loop).result(timeout=30)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+            loop.close()
+            self._loop = self._thread = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeServer:
+        return await self.start_async()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop_async()
+
+    # -- scripting -------------------------------------------------------------------------
+
+    def script(self, method: str) -> Script:
+        """The script of one method, e.g. ``fake.script("Chat/GetCompletion").respond(...)``."""
+        return self.scripts.get(method)
+
+    def fault(
+        self,
+        code: grpc.StatusCode | None = None,
+        details: str = "",
+        *,
+        method: str | None = None,
+        service: str | None = None,
+        times: int | None = None,
+        delay: float = 0.0,
+        chunk_delay: float = 0.0,
+        after_chunks: int | None = None,
+        probability: float = 1.0,
+        seed: int = 0,
+    ) -> Fault:
+        """Inject a fault; see :class:`~xai_fake.faults.Fault` for the fields.
+
+        ``fake.fault(grpc.StatusCode.UNAVAILABLE, times=2, method="Chat/GetCompletion")``
+        fails the next two calls of that method; ``fake.fault(delay=2.0)`` delays every call.
+        """
+        return self.faults.add(
+            Fault(
+                method=method, service=service, code=code, details=details, times=times, delay=delay,
+                chunk_delay=chunk_delay, after_chunks=after_chunks, probability=probability, seed=seed,
+            )
+        )  # fmt: skip
+
+    def chaos(
+        self,
+        probability: float,
+        *,
+        seed: int = 0,
+        code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE,
+        method: str | None = None,
+        service: str | None = None,
+    ) -> Fault:
+        """Fail calls at random with ``code``, reproducibly for a given ``seed``."""
+        return self.fault(code, "chaos", method=method, service=service, probability=probability, seed=seed)
+
+    def reset(self) -> None:
+        """Forget scripts, faults, logged requests and stored state: a clean server for the next test."""
+        self.scripts.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.defaults.reset()
+
+    # -- gRPC plumbing ---------------------------------------------------------------------
+
+    def _handlers(self) -> list[grpc.GenericRpcHandler]:
+        handlers = []
+        for service, methods in services().items():
+            table = {method.name: self._handler(method) for method in methods}
+            handlers.append(grpc.method_handlers_generic_handler(service, table))
+        return handlers
+
+    def _handler(self, method: Method) -> grpc.RpcMethodHandler:
+        pipeline = self.pipeline
+        codec: dict[str, Any] = {
+            "request_deserializer": method.request_type.FromString,
+            "response_serializer": method.response_type.SerializeToString,
+        }
+
+        if method.kind == "unary_unary":
+
+            async def unary_unary(request: Message, context: grpc.aio.ServicerContext) -> Message:
+                return await pipeline.unary(method, [request], context)
+
+            return grpc.unary_unary_rpc_method_handler(unary_unary, **codec)
+        if method.kind == "unary_stream":
+
+            async def unary_stream(request: Message, context: grpc.aio.ServicerContext) -> AsyncIterator[Message]:
+                async for response in pipeline.stream(method, [request], context):
+                    yield response
+
+            return grpc.unary_stream_rpc_method_handler(unary_stream, **codec)
+        if method.kind == "stream_unary":
+
+            async def stream_unary(requests: AsyncIterator[Message], context: grpc.aio.ServicerContext) -> Message:
+                return await pipeline.unary(method, [r async for r in requests], context)
+
+            return grpc.stream_unary_rpc_method_handler(stream_unary, **codec)
+
+        async def stream_stream(
+            requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
+        ) -> AsyncIterator[Message]:
+            async for response in pipeline.stream(method, [r async for r in requests], context):
+                yield response
+
+        return grpc.stream_stream_rpc_method_handler(stream_stream, **codec)
