@@ -24,12 +24,12 @@ from xai_fake.scripts import Error, Scripts, Stream
 
 logger = logging.getLogger("xai_fake")
 
-Behaviour = Callable[[Any, grpc.aio.ServicerContext], Any]
+Behaviour = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Any]
 REDACTED = "<redacted>"
 _SECRET_KEYS = frozenset({"authorization", "x-api-key", "cookie"})
 
 
-def loggable_metadata(context: grpc.aio.ServicerContext) -> tuple[dict[str, str], dict[str, str]]:
+def loggable_metadata(context: grpc.aio.ServicerContext[Any, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """(full metadata, metadata with credentials redacted)."""
     full: dict[str, str] = {}
     for key, value in context.invocation_metadata() or ():
@@ -54,19 +54,21 @@ class Pipeline:
         self.defaults = defaults
         self.log = log
 
-    async def unary(self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext) -> Message:
+    async def unary(
+        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
+    ) -> Message:
         """Handle a call whose response is a single message."""
         responses = [m async for m in self._run(method, requests, context, single=True)]
         return responses[0]
 
     def stream(
-        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext
+        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Message]:
         """Handle a call with a streamed response, yielding its messages."""
         return self._run(method, requests, context, single=False)
 
     async def _run(
-        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext, *, single: bool
+        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any], *, single: bool
     ) -> AsyncIterator[Message]:
         metadata, shown = loggable_metadata(context)
         entry = LoggedCall(method.full_name, requests, shown)
@@ -119,7 +121,7 @@ class Pipeline:
 
 
 async def _messages(
-    answer: Any, request: Any, context: grpc.aio.ServicerContext, method: Method
+    answer: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any], method: Method
 ) -> AsyncIterator[tuple[Message, float]]:
     """Turn any answer a layer may give into ``(message, pause before it)`` pairs."""
     if isinstance(answer, Error):

@@ -55,9 +55,19 @@ Answer = Union[Message, Sequence[Message], Stream, Error, grpc.StatusCode, Calla
 
 
 @dataclass
+class Budget:
+    """How many calls a step may still answer; one budget can be shared by steps of several methods."""
+
+    remaining: int | None  # None: forever
+
+    def spent(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+
+@dataclass
 class _Step:
     answer: Answer
-    remaining: int | None  # None: forever
+    budget: Budget
 
 
 class Script:
@@ -69,11 +79,13 @@ class Script:
         self._steps: list[_Step] = []
 
     def _add(self, answer: Answer, times: int | None) -> Script:
-        if times is not None and times < 1:
-            raise ValueError(f"times must be >= 1 (or None for every call), got {times}")
+        return self.add(answer, new_budget(times))
+
+    def add(self, answer: Answer, budget: Budget) -> Script:
+        """Queue ``answer`` for as many calls as ``budget`` allows (shared budgets span methods)."""
         _check_answer(self.method, answer)
         with self._lock:
-            self._steps.append(_Step(answer, times))
+            self._steps.append(_Step(answer, budget))
         return self
 
     def respond(self, answer: Answer, *, times: int | None = None) -> Script:
@@ -113,14 +125,21 @@ class Script:
     def take(self) -> Answer | None:
         """Consume the answer for one call, or None to fall through."""
         with self._lock:
+            while self._steps and self._steps[0].budget.spent():
+                self._steps.pop(0)
             if not self._steps:
                 return None
             step = self._steps[0]
-            if step.remaining is not None:
-                step.remaining -= 1
-                if step.remaining == 0:
-                    self._steps.pop(0)
+            if step.budget.remaining is not None:
+                step.budget.remaining -= 1
             return step.answer
+
+
+def new_budget(times: int | None) -> Budget:
+    """A budget of ``times`` calls (None: every call), validated."""
+    if times is not None and times < 1:
+        raise ValueError(f"times must be >= 1 (or None for every call), got {times}")
+    return Budget(times)
 
 
 def _check_answer(method: Method, answer: Answer) -> None:

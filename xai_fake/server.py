@@ -12,8 +12,10 @@ import grpc
 from google.protobuf.message import Message
 
 from xai_fake.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthPolicy
+from xai_fake.chat_scripts import ChatScripts
 from xai_fake.defaults import Defaults
 from xai_fake.faults import Fault, Faults
+from xai_fake.http_files import HttpFiles
 from xai_fake.log import RequestLog
 from xai_fake.methods import Method, services
 from xai_fake.pipeline import Pipeline
@@ -66,6 +68,7 @@ class FakeServer:
         self._server: grpc.aio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self.http_files = HttpFiles()
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -80,6 +83,11 @@ class FakeServer:
     def unix_address(self) -> str | None:
         """``unix:/path`` when a unix socket was requested."""
         return f"unix:{self.unix_socket}" if self.unix_socket else None
+
+    @property
+    def http_url(self) -> str:
+        """Base URL of the HTTP server that serves the files linked from answers (images, videos)."""
+        return self.http_files.base_url
 
     def env(self) -> dict[str, str]:
         """Environment variables that point xai_sdk (and subprocesses) at this server."""
@@ -110,6 +118,9 @@ class FakeServer:
             server.add_insecure_port(f"unix:{self.unix_socket}")
         await server.start()
         self._server, self.port = server, port
+        # HTTP file server for the URLs in answers (generated images, videos).
+        await self.http_files.start()
+        self.defaults.state.publisher = self.http_files.publish
         return self
 
     async def stop_async(self, grace: float | None = 0.5) -> None:
@@ -118,6 +129,9 @@ class FakeServer:
         if server is not None:
             await server.stop(grace)
         self.port = None
+        # HTTP file server: stopped with the gRPC server.
+        self.defaults.state.publisher = None
+        await self.http_files.stop()
 
     def start(self) -> FakeServer:
         """Start serving on a background thread with its own event loop."""
@@ -164,6 +178,11 @@ class FakeServer:
         await self.stop_async()
 
     # -- scripting -------------------------------------------------------------------------
+
+    @property
+    def chat(self) -> ChatScripts:
+        """Typed chat shortcuts: ``fake.chat.reply("Hi")``, ``.tool_call(...)``, ``.stream([...])``, ..."""
+        return ChatScripts(self.scripts, self.defaults.services["xai_api.Chat"])
 
     def script(self, method: str) -> Script:
         """The script of one method, e.g. ``fake.script("Chat/GetCompletion").respond(...)``."""
@@ -213,17 +232,18 @@ class FakeServer:
         self.faults.clear()
         self.requests.clear()
         self.defaults.reset()
+        self.http_files.clear()
 
     # -- gRPC plumbing ---------------------------------------------------------------------
 
-    def _handlers(self) -> list[grpc.GenericRpcHandler]:
+    def _handlers(self) -> list[grpc.GenericRpcHandler[Any, Any]]:
         handlers = []
         for service, methods in services().items():
             table = {method.name: self._handler(method) for method in methods}
             handlers.append(grpc.method_handlers_generic_handler(service, table))
         return handlers
 
-    def _handler(self, method: Method) -> grpc.RpcMethodHandler:
+    def _handler(self, method: Method) -> grpc.RpcMethodHandler[Any, Any]:
         pipeline = self.pipeline
         codec: dict[str, Any] = {
             "request_deserializer": method.request_type.FromString,
@@ -232,26 +252,30 @@ class FakeServer:
 
         if method.kind == "unary_unary":
 
-            async def unary_unary(request: Message, context: grpc.aio.ServicerContext) -> Message:
+            async def unary_unary(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
                 return await pipeline.unary(method, [request], context)
 
             return grpc.unary_unary_rpc_method_handler(unary_unary, **codec)
         if method.kind == "unary_stream":
 
-            async def unary_stream(request: Message, context: grpc.aio.ServicerContext) -> AsyncIterator[Message]:
+            async def unary_stream(
+                request: Message, context: grpc.aio.ServicerContext[Any, Any]
+            ) -> AsyncIterator[Message]:
                 async for response in pipeline.stream(method, [request], context):
                     yield response
 
             return grpc.unary_stream_rpc_method_handler(unary_stream, **codec)
         if method.kind == "stream_unary":
 
-            async def stream_unary(requests: AsyncIterator[Message], context: grpc.aio.ServicerContext) -> Message:
+            async def stream_unary(
+                requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
+            ) -> Message:
                 return await pipeline.unary(method, [r async for r in requests], context)
 
             return grpc.stream_unary_rpc_method_handler(stream_unary, **codec)
 
         async def stream_stream(
-            requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
+            requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Message]:
             async for response in pipeline.stream(method, [r async for r in requests], context):
                 yield response

@@ -11,9 +11,16 @@ from typing import Any
 
 import grpc
 
+from xai_fake.defaults.batch import BatchDefaults
+from xai_fake.defaults.chat import ChatDefaults
+from xai_fake.defaults.collections import CollectionsDefaults
+from xai_fake.defaults.documents import DocumentsDefaults
+from xai_fake.defaults.files import FilesDefaults
+from xai_fake.defaults.image import ImageDefaults
 from xai_fake.defaults.models import ModelsDefaults
 from xai_fake.defaults.simple import AuthDefaults, EmbedderDefaults, SampleDefaults, TokenizeDefaults
 from xai_fake.defaults.state import State
+from xai_fake.defaults.video import VideoDefaults
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import Method
 
@@ -25,6 +32,13 @@ class Defaults:
         self.state = State(seed)
         self.services: dict[str, Any] = {
             "xai_api.Auth": AuthDefaults(self.state),
+            "xai_api.Image": ImageDefaults(self.state),
+            "xai_api.Video": VideoDefaults(self.state),
+            "xai_api.BatchMgmt": BatchDefaults(self.state),
+            "collections.Collections": CollectionsDefaults(self.state),
+            "xai_api.Documents": DocumentsDefaults(self.state),
+            "xai_api.Files": FilesDefaults(self.state),
+            "xai_api.Chat": ChatDefaults(self.state),
             "xai_api.Embedder": EmbedderDefaults(self.state),
             "xai_api.Models": ModelsDefaults(),
             "xai_api.Sample": SampleDefaults(self.state),

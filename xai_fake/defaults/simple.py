@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import struct
 from collections.abc import Iterator
+from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
@@ -20,7 +21,7 @@ EMBEDDING_DIMENSION = 64
 MAX_INPUT_CHARS = 1_000_000
 
 
-def _token_of(context: grpc.aio.ServicerContext) -> str:
+def _token_of(context: grpc.aio.ServicerContext[Any, Any]) -> str:
     for key, value in context.invocation_metadata() or ():
         if key == "authorization":
             return str(value).partition(" ")[2]
@@ -33,7 +34,9 @@ class AuthDefaults:
     def __init__(self, state: State) -> None:
         self.state = state
 
-    def get_api_key_info(self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext) -> auth_pb2.ApiKey:
+    def get_api_key_info(
+        self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> auth_pb2.ApiKey:
         key = _token_of(context)
         redacted = f"{key[:3]}...{key[-4:]}" if len(key) > 8 else "****"
         rng = self.state.rng("api-key", key)

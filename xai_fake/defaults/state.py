@@ -11,6 +11,8 @@ import hashlib
 import itertools
 import random
 import time
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import timestamp_pb2
@@ -25,10 +27,18 @@ class State:
         self._ids = itertools.count(1)
         self._faker: Any = None
         self.stores: dict[str, dict[str, Any]] = {}
+        #: Set by the FakeServer while its HTTP file server runs; see :meth:`publish`.
+        self.publisher: Callable[[str, bytes, str], str] | None = None
 
     def reset(self) -> None:
         self._ids = itertools.count(1)
         self.stores.clear()
+
+    def publish(self, path: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Serve ``data`` over the fake's HTTP file server at ``path``; returns its URL."""
+        if self.publisher is None:
+            raise RuntimeError("no HTTP file server: start the FakeServer before answering with URLs")
+        return self.publisher(path, data, content_type)
 
     def store(self, name: str) -> dict[str, Any]:
         """A named in-memory table (files, collections, batches, ...), created on first use."""
@@ -37,6 +47,11 @@ class State:
     def new_id(self, prefix: str) -> str:
         """A unique, readable id such as ``file-000001``."""
         return f"{prefix}-{next(self._ids):06d}"
+
+    def new_uuid(self) -> str:
+        """A unique UUID4-shaped id, deterministic for a given seed and call order."""
+        digest = hashlib.blake2b(f"{self.seed}:{next(self._ids)}".encode(), digest_size=16).digest()
+        return str(uuid.UUID(bytes=digest, version=4))
 
     def rng(self, *parts: Message | str | bytes | int) -> random.Random:
         """A generator seeded from the server seed and the given request(s) or labels."""
@@ -54,7 +69,10 @@ class State:
     def faker(self, rng: random.Random) -> Any:
         """A Faker instance re-seeded from ``rng`` (faker is imported on first use)."""
         if self._faker is None:
-            from faker import Faker
+            try:
+                from faker import Faker
+            except ImportError:
+                raise ImportError("xai_fake needs faker for generated text: pip install 'xai-devkit[fake]'") from None
 
             self._faker = Faker("en_US")
         self._faker.seed_instance(rng.getrandbits(32))
