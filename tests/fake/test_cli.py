@@ -1,0 +1,65 @@
+"""The xai-fake command: serve (export lines, signals) and exec (env, exit code, cleanup)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from xai_fake.cli import export_lines
+
+XAI_FAKE = [sys.executable, "-m", "xai_fake"]
+
+CHILD = textwrap.dedent(
+    """
+    import os, grpc
+    from google.protobuf import empty_pb2
+    from xai_sdk.proto import models_pb2_grpc
+    with grpc.insecure_channel(os.environ["XAI_API_HOST"]) as channel:
+        stub = models_pb2_grpc.ModelsStub(channel)
+        auth = [("authorization", "Bearer " + os.environ["XAI_API_KEY"])]
+        print(stub.ListLanguageModels(empty_pb2.Empty(), metadata=auth).models[0].name)
+    assert os.environ["XAI_MANAGEMENT_API_HOST"] == os.environ["XAI_API_HOST"]
+    raise SystemExit(7)
+    """
+)
+
+
+def test_exec_runs_the_command_against_the_fake_and_returns_its_exit_code() -> None:
+    result = subprocess.run([*XAI_FAKE, "exec", "--seed", "3", "--", sys.executable, "-c", CHILD],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 7, result.stderr
+    assert result.stdout.strip() == "grok-4"
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "message"),
+    [([], 2, "give the command to run after --"), (["no-such-command-xyz"], 127, "command not found")],
+)
+def test_exec_reports_a_missing_command(command: list[str], code: int, message: str) -> None:
+    result = subprocess.run([*XAI_FAKE, "exec", "--", *command], capture_output=True, text=True, timeout=60)
+    assert result.returncode == code
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_export_lines_then_stops_on_a_signal(signum: signal.Signals) -> None:
+    with subprocess.Popen([*XAI_FAKE, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(4)]
+        env = dict(line.removeprefix("export ").strip().split("=", 1) for line in lines)
+        assert set(env) == {"XAI_API_HOST", "XAI_MANAGEMENT_API_HOST", "XAI_API_KEY", "XAI_MANAGEMENT_KEY"}
+        child = subprocess.run([sys.executable, "-c", CHILD], env={**env, "PATH": ""}, capture_output=True,
+                               text=True, timeout=60)  # fmt: skip
+        assert child.returncode == 7, child.stderr
+        proc.send_signal(signum)
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr is not None
+        assert "stopped" in proc.stderr.read()
+
+
+def test_export_lines_are_shell_quoted() -> None:
+    assert export_lines({"A": "x y", "B": "z"}) == "export A='x y'\nexport B=z\n"
