@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from xai_fake.defaults import schema, tokens
+from xai_fake.defaults import schema, server_tools, tokens
 from xai_fake.defaults.models import language_model
 from xai_fake.defaults.state import State, now
 from xai_fake.defaults.text import generate
@@ -179,6 +179,8 @@ class ChatDefaults:
                     tool_calls=output.tool_calls,
                 ),
             )
+        if answer is None:
+            server_tools.apply(self.state, request, response)
         _settings(request, response.settings)
         if request.store_messages:
             self._stored()[response.id] = response
@@ -297,6 +299,10 @@ def chunks_of(
 
     for output in response.outputs:
         message, index = output.message, output.index
+        if message.role == chat_pb2.ROLE_TOOL:  # a server-side tool's result arrives whole, with its call
+            delta = chat_pb2.Delta(role=message.role, content=message.content, tool_calls=message.tool_calls)
+            yield chunk(index=index, delta=delta)
+            continue
         reasoning = tokens.split(message.reasoning_content)
         for start in range(0, len(reasoning), STREAM_TOKENS_PER_CHUNK):
             piece = "".join(reasoning[start : start + STREAM_TOKENS_PER_CHUNK])
@@ -308,6 +314,8 @@ def chunks_of(
             parts = ["".join(content[start : start + step]) for start in range(0, len(content), step)]
         for piece in parts:
             yield chunk(index=index, delta=chat_pb2.Delta(role=chat_pb2.ROLE_ASSISTANT, content=piece))
+        if message.citations:
+            yield chunk(index=index, delta=chat_pb2.Delta(role=chat_pb2.ROLE_ASSISTANT, citations=message.citations))
         if message.tool_calls:
             delta = chat_pb2.Delta(role=chat_pb2.ROLE_ASSISTANT, tool_calls=message.tool_calls)
             yield chunk(index=index, delta=delta)
@@ -321,5 +329,7 @@ def chunks_of(
         service_tier=response.service_tier,
     )
     for output in response.outputs:
-        last.outputs.add(index=output.index, finish_reason=output.finish_reason, delta=chat_pb2.Delta())
+        # Every chunk names the role: clients (the official one included) copy it from each delta.
+        delta = chat_pb2.Delta(role=output.message.role or chat_pb2.ROLE_ASSISTANT)
+        last.outputs.add(index=output.index, finish_reason=output.finish_reason, delta=delta)
     yield last

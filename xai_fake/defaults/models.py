@@ -27,6 +27,20 @@ LANGUAGE_MODELS = [
         max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok4fast",
     ),
     models_pb2.LanguageModel(
+        name="grok-4.20", aliases=["grok-4.20-latest"], version="1.0.0",
+        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
+        prompt_text_token_price=20_000, prompt_image_token_price=20_000, cached_prompt_token_price=5_000,
+        completion_text_token_price=60_000, search_price=250_000_000, created=_CREATED,
+        max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok420",
+    ),
+    models_pb2.LanguageModel(
+        name="grok-4.5", aliases=["grok-4.5-latest"], version="1.0.0",
+        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
+        prompt_text_token_price=20_000, prompt_image_token_price=20_000, cached_prompt_token_price=5_000,
+        completion_text_token_price=60_000, search_price=250_000_000, created=_CREATED,
+        max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok45",
+    ),
+    models_pb2.LanguageModel(
         name="grok-3", aliases=["grok-3-latest"], version="1.0.0",
         input_modalities=[TEXT], output_modalities=[TEXT],
         prompt_text_token_price=30_000, cached_prompt_token_price=7_500,
