@@ -11,11 +11,20 @@ Under pytest-xdist each worker process gets its own server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from xai_fake.server import FakeServer
+
+if TYPE_CHECKING:
+    import xai_sdk
+
+try:  # async fixtures need pytest-asyncio's decorator in its default (strict) mode
+    from pytest_asyncio import fixture as async_fixture
+except ImportError:  # pragma: no cover - without pytest-asyncio, async tests cannot run anyway
+    async_fixture = pytest.fixture
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,3 +51,17 @@ def xai_fake_server(xai_fake_server_session: FakeServer, monkeypatch: pytest.Mon
     for name, value in xai_fake_server_session.env().items():
         monkeypatch.setenv(name, value)
     return xai_fake_server_session
+
+
+@pytest.fixture
+def xai_client(xai_fake_server: FakeServer) -> Iterator[xai_sdk.Client]:
+    """An ``xai_sdk.Client`` connected to the fake server."""
+    with xai_fake_server.client() as client:
+        yield client
+
+
+@async_fixture
+async def xai_async_client(xai_fake_server: FakeServer) -> AsyncIterator[xai_sdk.AsyncClient]:
+    """An ``xai_sdk.AsyncClient`` connected to the fake server, in the test's event loop."""
+    async with xai_fake_server.async_client() as client:
+        yield client

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Collection
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf.message import Message
@@ -20,6 +20,9 @@ from xai_fake.log import RequestLog
 from xai_fake.methods import Method, services
 from xai_fake.pipeline import Pipeline
 from xai_fake.scripts import Script, Scripts
+
+if TYPE_CHECKING:
+    import xai_sdk
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -97,6 +100,28 @@ class FakeServer:
             "XAI_API_KEY": self.api_key,
             "XAI_MANAGEMENT_KEY": self.management_key,
         }
+
+    def client(self, **kwargs: Any) -> xai_sdk.Client:
+        """An :class:`xai_sdk.Client` pointed at this server, with its keys; ``kwargs`` go to the client."""
+        from xai_sdk.sync.client import Client
+
+        return Client(**self._client_arguments(kwargs))
+
+    def async_client(self, **kwargs: Any) -> xai_sdk.AsyncClient:
+        """An :class:`xai_sdk.AsyncClient` pointed at this server; create it inside the event loop that uses it."""
+        from xai_sdk.aio.client import Client
+
+        return Client(**self._client_arguments(kwargs))
+
+    def _client_arguments(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        arguments: dict[str, Any] = {
+            "api_key": self.api_key,
+            "management_api_key": self.management_key,
+            "api_host": self.address,
+            "management_api_host": self.address,
+        }
+        arguments.update(overrides)
+        return arguments
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""``BaseClient``: what the sync and async clients share: settings, keys, hosts and channels."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import grpc
+
+from xai_sdk._channel import (
+    DEFAULT_API_HOST,
+    DEFAULT_MANAGEMENT_API_HOST,
+    USER_AGENT,
+    ChannelSpec,
+    ClientConfig,
+    call_metadata,
+    resolve,
+)
+
+__all__ = ["DEFAULT_API_HOST", "DEFAULT_MANAGEMENT_API_HOST", "USER_AGENT", "BaseClient", "create_channel_credentials"]
+
+
+class BaseClient(abc.ABC):
+    """Settings shared by :class:`xai_sdk.Client` and :class:`xai_sdk.AsyncClient`.
+
+    Args:
+        api_key: The API key; read from ``XAI_API_KEY`` when not given.
+        management_api_key: The management key (collections); read from ``XAI_MANAGEMENT_KEY``.
+        api_host: ``host[:port]`` of the API; ``XAI_API_HOST`` or ``api.x.ai``. Loopback hosts
+            and ``unix:`` targets get a plaintext channel, which is how to reach ``xai-fake``.
+        management_api_host: Same, for the management API (``XAI_MANAGEMENT_API_HOST``).
+        metadata: Extra ``(key, value)`` pairs sent with every call.
+        channel_options: gRPC channel options; they replace defaults of the same name.
+        timeout: Default deadline of every call in seconds (27 minutes if not given); every
+            method also takes ``timeout=`` for one call.
+        use_insecure_channel: Use a plaintext channel whatever the host.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        management_api_key: str | None = None,
+        *,
+        api_host: str | None = None,
+        management_api_host: str | None = None,
+        metadata: tuple[tuple[str, str], ...] | None = None,
+        channel_options: list[tuple[str, Any]] | None = None,
+        timeout: float | None = None,
+        use_insecure_channel: bool = False,
+    ) -> None:
+        self._config = resolve(
+            api_key,
+            management_api_key,
+            api_host=api_host,
+            management_api_host=management_api_host,
+            metadata=metadata,
+            channel_options=channel_options,
+            timeout=timeout,
+            use_insecure_channel=use_insecure_channel,
+        )
+        self._init(self._config)
+
+    @abc.abstractmethod
+    def _init(self, config: ClientConfig) -> None:
+        """Open the channels and create the sub-clients."""
+
+    @staticmethod
+    def _credentials(spec: ChannelSpec) -> grpc.ChannelCredentials | None:
+        return grpc.ssl_channel_credentials() if spec.mode == "secure" else None
+
+
+def create_channel_credentials(
+    api_key: str, api_host: str, metadata: tuple[tuple[str, str], ...] | None
+) -> grpc.ChannelCredentials:
+    """TLS (or local) channel credentials carrying the key on every call.
+
+    Kept for code that builds its own channels; the clients themselves send the key as
+    call metadata, which also works on plaintext channels.
+    """
+    if not api_key:
+        raise ValueError("Empty xAI API key provided.")
+    plugin = _KeyPlugin(call_metadata(api_key, metadata))
+
+    local = api_host.startswith(("localhost:", "127.", "[::1]", "unix:"))
+    channel = grpc.local_channel_credentials() if local else grpc.ssl_channel_credentials()
+    return grpc.composite_channel_credentials(channel, grpc.metadata_call_credentials(plugin))
+
+
+class _KeyPlugin(grpc.AuthMetadataPlugin):
+    """Adds fixed metadata (the key first) to every call."""
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
+        self._pairs = pairs
+
+    def __call__(self, context: grpc.AuthMetadataContext, callback: grpc.AuthMetadataPluginCallback) -> None:
+        callback(self._pairs, None)

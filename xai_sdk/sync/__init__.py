@@ -1,0 +1,1 @@
+"""The blocking client: :class:`xai_sdk.sync.client.Client` (also ``xai_sdk.Client``)."""
