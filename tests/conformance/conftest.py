@@ -1,4 +1,4 @@
-"""Fixtures that bring in the official ``xai-sdk`` 1.21.0 wheel for comparison."""
+"""Fixtures that bring in the official ``xai-sdk`` 1.21.0 (its wheel, or a venv holding it) for comparison."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from google.protobuf import descriptor_pb2
 
+from tests.conformance.official_venv import OfficialSdkUnavailable, official_venv_python
 from tests.conformance.official_wheel import OFFICIAL, WheelUnavailable, unpacked_wheel
 
 HERE = Path(__file__).parent
@@ -41,3 +42,15 @@ def official_descriptors(
     assert result.returncode == 0, f"reading the official descriptors failed:\n{result.stderr}"
     descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
     return list(descriptor_set.file)
+
+
+@pytest.fixture(scope="session")
+def official_python(pytestconfig: pytest.Config) -> Path:
+    """The python of a cached venv holding the official SDK; skips when it cannot be built, fails instead in CI."""
+    assert pytestconfig.cache is not None
+    try:
+        return official_venv_python(pytestconfig.cache.mkdir("official-xai-sdk-venv"))
+    except OfficialSdkUnavailable as exc:
+        if os.environ.get("XAI_CONFORMANCE_REQUIRED"):
+            pytest.fail(f"{exc} (XAI_CONFORMANCE_REQUIRED is set, so this cannot be skipped)")
+        pytest.skip(f"cannot run the official {OFFICIAL} client: {exc}")
