@@ -52,7 +52,9 @@ def test_text_is_deterministic_per_request_and_usage_matches_the_tokenizer(chat,
     assert first.id != again.id
     assert first.usage.completion_tokens == tokens.count(text)
     assert first.usage.prompt_tokens == tokens.count("Tell me about Mars") + 3
-    assert first.usage.total_tokens == first.usage.prompt_tokens + first.usage.completion_tokens
+    assert first.usage.reasoning_tokens == tokens.count(first.outputs[0].message.reasoning_content) > 0
+    usage = first.usage
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens + usage.reasoning_tokens
     assert first.usage.cost_in_usd_ticks > 0
     assert first.outputs[0].message.role == chat_pb2.ROLE_ASSISTANT
     assert first.outputs[0].finish_reason == sample_pb2.REASON_STOP

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xai_fake.defaults import schema, server_tools, tokens
-from xai_fake.defaults.models import language_model
+from xai_fake.defaults.models import REASONING_MODELS, language_model
 from xai_fake.defaults.state import State, now
 from xai_fake.defaults.text import generate
 from xai_fake.errors import invalid_argument, not_found
@@ -256,7 +256,7 @@ class ChatDefaults:
 def _reasons(request: chat_pb2.GetCompletionsRequest) -> bool:
     if request.HasField("reasoning_effort"):
         return request.reasoning_effort != chat_pb2.EFFORT_NONE
-    return "reasoning" in request.model or request.model.startswith("grok-3-mini")
+    return language_model(request.model).name in REASONING_MODELS
 
 
 def _settings(request: chat_pb2.GetCompletionsRequest, settings: chat_pb2.RequestSettings) -> None:

@@ -10,58 +10,61 @@ from xai_sdk.proto import models_pb2
 TEXT, IMAGE, EMBEDDING = models_pb2.TEXT, models_pb2.IMAGE, models_pb2.EMBEDDING
 _CREATED = timestamp_pb2.Timestamp(seconds=1_735_689_600)  # 2025-01-01
 
+
 # Prices are in 1e-10 USD per token (per image for image models), as in the API.
+def _language(
+    name: str, aliases: list[str], prices: tuple[int, int, int], context: int, *, vision: bool = True
+) -> models_pb2.LanguageModel:
+    prompt, cached, completion = prices
+    return models_pb2.LanguageModel(
+        name=name, aliases=aliases, version="1.0.0",
+        input_modalities=[TEXT, IMAGE] if vision else [TEXT], output_modalities=[TEXT],
+        prompt_text_token_price=prompt, prompt_image_token_price=prompt if vision else 0,
+        cached_prompt_token_price=cached, completion_text_token_price=completion,
+        search_price=250_000_000, created=_CREATED, max_prompt_length=context,
+        system_fingerprint=f"fp_fake_{name.replace('-', '').replace('.', '')}",
+    )  # fmt: skip
+
+
+_FLAGSHIP, _FAST, _MINI = (30_000, 7_500, 150_000), (2_000, 500, 5_000), (3_000, 750, 5_000)
+
+# Names and aliases follow the model names the official SDK 1.21.0 knows.
 LANGUAGE_MODELS = [
-    models_pb2.LanguageModel(
-        name="grok-4", aliases=["grok-4-latest", "grok-4-0709"], version="1.0.0",
-        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
-        prompt_text_token_price=30_000, prompt_image_token_price=30_000, cached_prompt_token_price=7_500,
-        completion_text_token_price=150_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=256_000, system_fingerprint="fp_fake_grok4",
+    _language("grok-4", ["grok-4-latest", "grok-4-0709"], _FLAGSHIP, 256_000),
+    _language("grok-4-1-fast-reasoning", ["grok-4-1-fast", "grok-4-1-fast-reasoning-latest"], _FAST, 2_000_000),
+    _language("grok-4-1-fast-non-reasoning", ["grok-4-1-fast-non-reasoning-latest"], _FAST, 2_000_000),
+    _language("grok-4-fast-reasoning", ["grok-4-fast", "grok-4-fast-reasoning-latest"], _FAST, 2_000_000),
+    _language("grok-4-fast-non-reasoning", ["grok-4-fast-non-reasoning-latest"], _FAST, 2_000_000),
+    _language(
+        "grok-4.20-0309-reasoning", ["grok-4.20", "grok-4.20-0309", "grok-4.20-reasoning-latest"], _FLAGSHIP, 2_000_000
     ),
-    models_pb2.LanguageModel(
-        name="grok-4-fast-reasoning", aliases=["grok-4-fast"], version="1.0.0",
-        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
-        prompt_text_token_price=2_000, prompt_image_token_price=2_000, cached_prompt_token_price=500,
-        completion_text_token_price=5_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok4fast",
+    _language(
+        "grok-4.20-0309-non-reasoning",
+        ["grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"],
+        _FLAGSHIP,
+        2_000_000,
     ),
-    models_pb2.LanguageModel(
-        name="grok-4.20", aliases=["grok-4.20-latest"], version="1.0.0",
-        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
-        prompt_text_token_price=20_000, prompt_image_token_price=20_000, cached_prompt_token_price=5_000,
-        completion_text_token_price=60_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok420",
+    _language(
+        "grok-4.20-multi-agent-0309", ["grok-4.20-multi-agent", "grok-4.20-multi-agent-latest"], _FLAGSHIP, 2_000_000
     ),
-    models_pb2.LanguageModel(
-        name="grok-4.5", aliases=["grok-4.5-latest"], version="1.0.0",
-        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
-        prompt_text_token_price=20_000, prompt_image_token_price=20_000, cached_prompt_token_price=5_000,
-        completion_text_token_price=60_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=2_000_000, system_fingerprint="fp_fake_grok45",
-    ),
-    models_pb2.LanguageModel(
-        name="grok-3", aliases=["grok-3-latest"], version="1.0.0",
-        input_modalities=[TEXT], output_modalities=[TEXT],
-        prompt_text_token_price=30_000, cached_prompt_token_price=7_500,
-        completion_text_token_price=150_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=131_072, system_fingerprint="fp_fake_grok3",
-    ),
-    models_pb2.LanguageModel(
-        name="grok-3-mini", aliases=["grok-3-mini-latest"], version="1.0.0",
-        input_modalities=[TEXT], output_modalities=[TEXT],
-        prompt_text_token_price=3_000, cached_prompt_token_price=750,
-        completion_text_token_price=5_000, search_price=250_000_000, created=_CREATED,
-        max_prompt_length=131_072, system_fingerprint="fp_fake_grok3mini",
-    ),
-    models_pb2.LanguageModel(
-        name="grok-2-vision-1212", aliases=["grok-2-vision", "grok-2-vision-latest"], version="1.0.0",
-        input_modalities=[TEXT, IMAGE], output_modalities=[TEXT],
-        prompt_text_token_price=20_000, prompt_image_token_price=20_000,
-        completion_text_token_price=100_000, created=_CREATED,
-        max_prompt_length=32_768, system_fingerprint="fp_fake_grok2v",
-    ),
-]  # fmt: skip
+    _language("grok-4.3", ["grok-4.3-latest"], _FLAGSHIP, 2_000_000),
+    _language("grok-4.5", ["grok-4.5-latest"], _FLAGSHIP, 2_000_000),
+    _language("grok-4.6", [], _FLAGSHIP, 2_000_000),
+    _language("grok-code-fast-1", [], _FAST, 256_000, vision=False),
+    _language("grok-build-0.1", [], _FAST, 256_000, vision=False),
+    _language("grok-3", ["grok-3-latest"], _FLAGSHIP, 131_072, vision=False),
+    _language("grok-3-fast", ["grok-3-fast-latest"], _FLAGSHIP, 131_072, vision=False),
+    _language("grok-3-mini", ["grok-3-mini-latest"], _MINI, 131_072, vision=False),
+    _language("grok-3-mini-fast", ["grok-3-mini-fast-latest"], _MINI, 131_072, vision=False),
+    _language("grok-2-vision-1212", ["grok-2-vision", "grok-2-vision-latest"], (20_000, 0, 100_000), 32_768),
+]
+
+#: Models that think before answering (reasoning content and tokens) unless told otherwise.
+REASONING_MODELS = frozenset(
+    {"grok-4", "grok-4-1-fast-reasoning", "grok-4-fast-reasoning", "grok-4.20-0309-reasoning",
+     "grok-4.20-multi-agent-0309", "grok-4.3", "grok-4.5", "grok-4.6", "grok-code-fast-1", "grok-build-0.1",
+     "grok-3-mini", "grok-3-mini-fast"}
+)  # fmt: skip
 
 EMBEDDING_MODELS = [
     models_pb2.EmbeddingModel(
