@@ -19,3 +19,6 @@ class ProtoDecorator(Generic[T]):
     def proto(self) -> T:
         """The underlying protobuf message."""
         return self._proto
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._proto!s})"

@@ -132,6 +132,11 @@ class BaseChat(ProtoDecorator[chat_pb2.GetCompletionsRequest]):
     # -- requests the facades send ------------------------------------------------------------------
 
     def _request(self, n: int | None = None) -> chat_pb2.GetCompletionsRequest:
+        """The request to send (asking for ``n`` answers when given); a conversation without messages raises."""
+        if not self._proto.messages:
+            raise ValueError(
+                "The conversation has no messages yet: append one (user(...), system(...), ...) before sampling"
+            )
         if n is None:
             return self._proto
         if n < 1:
@@ -142,12 +147,20 @@ class BaseChat(ProtoDecorator[chat_pb2.GetCompletionsRequest]):
         return request
 
     def _parse_request(self, shape: type[Any]) -> chat_pb2.GetCompletionsRequest:
-        request = chat_pb2.GetCompletionsRequest()
-        request.CopyFrom(self._proto)
-        request.response_format.CopyFrom(
+        """Ask for JSON matching ``shape``; like the official SDK, the conversation keeps that format."""
+        self._proto.response_format.CopyFrom(
             chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=schema_of(shape))
         )
-        return request
+        return self._request()
+
+    def _start_index(self) -> int | None:
+        """The output a single answer is read at: every output (None) once a server-side tool is
+        requested, else output 0 (which still switches to every output if the server adds some)."""
+        return None if any(tool.WhichOneof("tool") != "function" for tool in self._proto.tools) else 0
+
+    def _single(self, response: chat_pb2.GetChatCompletionResponse) -> Response:
+        """Read the answer to a one-answer request."""
+        return Response(response, output_index(self._start_index(), response.outputs))
 
     def _compact_request(self) -> chat_pb2.CompactContextRequest:
         return chat_pb2.CompactContextRequest(model=self._proto.model, input=self._proto.messages)
@@ -177,11 +190,6 @@ class BaseChat(ProtoDecorator[chat_pb2.GetCompletionsRequest]):
             yield Sleep(timer.sleep_interval_or_raise())
 
 
-def single(response: chat_pb2.GetChatCompletionResponse) -> Response:
-    """Read a one-output response, switching to multi-output reading if the server added outputs."""
-    return Response(response, output_index(0, response.outputs))
-
-
 def batch(response: chat_pb2.GetChatCompletionResponse, n: int) -> list[Response]:
     """Read an ``n``-output response, one Response per output."""
     return [Response(response, index) for index in range(n)]
@@ -192,20 +200,33 @@ def deprecated_batch(name: str, replacement: str) -> None:
 
 
 def _replay(response: Response) -> list[chat_pb2.Message]:
-    """Messages that replay a response in the conversation."""
-    outputs: Sequence[chat_pb2.CompletionOutput] = response.proto.outputs
+    """Messages that replay a response in the conversation.
+
+    Read at no index, every output becomes a message (a tool output names its call in
+    ``tool_call_id``); read at an index, the answer becomes one message that carries the tool
+    calls of the whole response.
+    """
     if response._index is not None:
-        outputs = [o for o in outputs if o.index == response._index and o.message.role == chat_pb2.ROLE_ASSISTANT][-1:]
+        return [
+            chat_pb2.Message(
+                role=response._output().message.role,
+                content=[text(response.content)],
+                reasoning_content=response.reasoning_content,
+                encrypted_content=response.encrypted_content,
+                tool_calls=response.tool_calls,
+            )
+        ]
     messages = []
-    for output in outputs:
+    for output in response.proto.outputs:
         message = output.message
         replay = chat_pb2.Message(
             role=message.role,
             content=[text(message.content)],
-            tool_calls=message.tool_calls,
+            reasoning_content=message.reasoning_content,
             encrypted_content=message.encrypted_content,
+            tool_calls=message.tool_calls,
         )
-        if message.reasoning_content:
-            replay.reasoning_content = message.reasoning_content
+        if message.role == chat_pb2.ROLE_TOOL and message.tool_calls:
+            replay.tool_call_id = message.tool_calls[0].id
         messages.append(replay)
     return messages

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from collections.abc import Sequence
-from typing import Literal
 
+from xai_sdk.cost import cost_usd_from_usage
 from xai_sdk.meta import ProtoDecorator
 from xai_sdk.proto import chat_pb2, sample_pb2, usage_pb2
+from xai_sdk.service_tier import service_tier_from_proto
+from xai_sdk.types.common import ServiceTier
 
-USD_PER_TICK = 1e-10
 _ASSISTANT = chat_pb2.ROLE_ASSISTANT
 _TOOL = chat_pb2.ROLE_TOOL
 _EMPTY_OUTPUT = chat_pb2.CompletionOutput()
-
-
-def cost_usd(usage: usage_pb2.SamplingUsage) -> float | None:
-    """The cost in USD, when the API reported one."""
-    return usage.cost_in_usd_ticks * USD_PER_TICK if usage.HasField("cost_in_usd_ticks") else None
+_IMAGE_CALL = chat_pb2.TOOL_CALL_TYPE_IMAGE_GENERATION_TOOL
+_COMPLETED = chat_pb2.TOOL_CALL_STATUS_COMPLETED
+_IMAGE_RESULT = "image_generation_result"
+_B64 = "base64,"
 
 
 def tool_usage(usage: usage_pb2.SamplingUsage) -> dict[str, int]:
@@ -30,16 +31,12 @@ def tool_usage(usage: usage_pb2.SamplingUsage) -> dict[str, int]:
     return counts
 
 
-def service_tier_name(tier: int) -> Literal["default", "priority"]:
-    return "priority" if tier == usage_pb2.SERVICE_TIER_PRIORITY else "default"
-
-
 class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
     """A chat response, read at one output index.
 
-    ``index=None`` reads a multi-output (agentic) response: the last assistant
-    output holds the answer. With an index, that output is read. Tool calls and
-    tool outputs are gathered from every output.
+    ``index=None`` reads a multi-output (agentic) response: the answer is the last assistant
+    output, whatever its index. With an index, the last assistant output of that index is read.
+    Tool calls, inline citations and tool outputs are gathered from every output.
     """
 
     def __init__(self, response: chat_pb2.GetChatCompletionResponse, index: int | None) -> None:
@@ -49,10 +46,13 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
     def _output(self) -> chat_pb2.CompletionOutput:
         index = self._index
         chosen = _EMPTY_OUTPUT
-        for output in self._proto.outputs:
+        for output in self.proto.outputs:
             if output.message.role == _ASSISTANT and (index is None or output.index == index):
                 chosen = output
         return chosen
+
+    def _assistant_messages(self) -> list[chat_pb2.CompletionMessage]:
+        return [o.message for o in self.proto.outputs if o.message.role == _ASSISTANT]
 
     @property
     def id(self) -> str:
@@ -76,7 +76,7 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
 
     @property
     def role(self) -> str:
-        """The role of the answer, e.g. ``ROLE_ASSISTANT``."""
+        """The role of the answer, e.g. ``ROLE_ASSISTANT`` (``ROLE_INVALID`` when there is none)."""
         return chat_pb2.MessageRole.Name(self._output().message.role)
 
     @property
@@ -87,7 +87,7 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
     @property
     def cost_usd(self) -> float | None:
         """The cost of the request in USD, or None if not reported."""
-        return cost_usd(self._proto.usage)
+        return cost_usd_from_usage(self._proto.usage)
 
     @property
     def reasoning_content(self) -> str:
@@ -110,14 +110,14 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
         return self._proto.system_fingerprint
 
     @property
-    def service_tier(self) -> Literal["default", "priority"]:
+    def service_tier(self) -> ServiceTier:
         """The tier the request ran on."""
-        return service_tier_name(self._proto.service_tier)
+        return service_tier_from_proto(self._proto.service_tier)
 
     @property
     def tool_calls(self) -> Sequence[chat_pb2.ToolCall]:
-        """Every tool call of the response, client-side and server-side."""
-        return [call for o in self._proto.outputs if o.message.role == _ASSISTANT for call in o.message.tool_calls]
+        """Every tool call of every assistant output, client-side and server-side."""
+        return [call for message in self._assistant_messages() for call in message.tool_calls]
 
     @property
     def citations(self) -> Sequence[str]:
@@ -126,25 +126,24 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
 
     @property
     def inline_citations(self) -> Sequence[chat_pb2.InlineCitation]:
-        """Citations placed in the answer's text."""
-        return self._output().message.citations
+        """Citations placed in the text of every assistant output (``include=["inline_citations"]``)."""
+        return [citation for message in self._assistant_messages() for citation in message.citations]
 
     @property
     def tool_outputs(self) -> Sequence[chat_pb2.CompletionOutput]:
         """Outputs of server-side tools, in order."""
-        return [o for o in self._proto.outputs if o.message.role == _TOOL]
+        return [o for o in self.proto.outputs if o.message.role == _TOOL]
 
     @property
     def image_outputs(self) -> Sequence[ImageGenerationOutput]:
-        """Images made by the image-generation tool."""
+        """Images made by the image-generation tool: one per tool output that carries a completed
+        image-generation call; failed and unfinished calls are left out."""
         images = []
-        calls = {c.id: c for c in self.tool_calls if c.type == chat_pb2.TOOL_CALL_TYPE_IMAGE_GENERATION_TOOL}
         for output in self.tool_outputs:
-            call = calls.get(output.message.tool_calls[0].id) if output.message.tool_calls else None
-            if call is None and len(calls) == 1 and output.message.content.startswith("data:image"):
-                call = next(iter(calls.values()))
-            if call is not None:
-                images.append(ImageGenerationOutput(output, call))
+            for call in output.message.tool_calls:
+                if call.type == _IMAGE_CALL and call.status == _COMPLETED:
+                    images.append(ImageGenerationOutput(output, call))
+                    break
         return images
 
     @property
@@ -163,7 +162,7 @@ class Response(ProtoDecorator[chat_pb2.GetChatCompletionResponse]):
         return self._proto.debug_output
 
     def __str__(self) -> str:
-        return str(self._proto)
+        return str(self.proto)
 
 
 class CompletionOutputChunk(ProtoDecorator[chat_pb2.CompletionOutputChunk]):
@@ -189,6 +188,9 @@ class CompletionOutputChunk(ProtoDecorator[chat_pb2.CompletionOutputChunk]):
     def finish_reason(self) -> int:
         return self._proto.finish_reason
 
+    def __str__(self) -> str:
+        return str(self._proto)
+
 
 class Chunk(ProtoDecorator[chat_pb2.GetChatCompletionChunk]):
     """One message of a chat stream, read at one output index (None: every output)."""
@@ -197,15 +199,18 @@ class Chunk(ProtoDecorator[chat_pb2.GetChatCompletionChunk]):
         super().__init__(proto)
         self._index = index
 
-    @property
-    def choices(self) -> Sequence[CompletionOutputChunk]:
-        """The assistant increments of this chunk at this index."""
+    def _parts(self, role: int) -> list[CompletionOutputChunk]:
         index = self._index
         return [
             CompletionOutputChunk(o)
             for o in self._proto.outputs
-            if o.delta.role == _ASSISTANT and (index is None or o.index == index)
+            if o.delta.role == role and (index is None or o.index == index)
         ]
+
+    @property
+    def choices(self) -> Sequence[CompletionOutputChunk]:
+        """The assistant increments of this chunk at this index."""
+        return self._parts(_ASSISTANT)
 
     @property
     def created(self) -> datetime.datetime:
@@ -245,32 +250,46 @@ class Chunk(ProtoDecorator[chat_pb2.GetChatCompletionChunk]):
 
     @property
     def tool_outputs(self) -> Sequence[CompletionOutputChunk]:
-        """Server-side tool output increments in this chunk."""
-        return [CompletionOutputChunk(o) for o in self._proto.outputs if o.delta.role == _TOOL]
+        """Server-side tool output increments of this chunk at this index."""
+        return self._parts(_TOOL)
 
     @property
     def debug_output(self) -> chat_pb2.DebugOutput:
         return self._proto.debug_output
 
     def __str__(self) -> str:
-        return str(self._proto)
+        return self.output
 
 
 class ImageGenerationOutput(ProtoDecorator[chat_pb2.CompletionOutput]):
-    """An image produced by the image-generation tool: a ``data:`` URL in the tool output."""
+    """An image produced by the image-generation tool.
+
+    The tool output's content is a JSON object ``{"__type": "image_generation_result", "result":
+    "data:image/...;base64,...", "image_uuid": "..."}``; anything else raises ``ValueError``.
+    """
 
     def __init__(self, proto: chat_pb2.CompletionOutput, tool_call: chat_pb2.ToolCall) -> None:
         super().__init__(proto)
         self._tool_call = tool_call
-        self._data_url = proto.message.content.strip()
-        header, sep, payload = self._data_url.partition(",")
-        if not sep or not header.startswith("data:") or ";base64" not in header:
-            raise ValueError("image generation output is not a base64 data: URL")
-        self._mime_type = header[5:].split(";", 1)[0]
-        self._payload = payload
+        content = proto.message.content
+        problem = f"not an image generation result: {content[:64]!r}"
+        try:
+            result = json.loads(content)
+        except ValueError as exc:
+            raise ValueError(problem) from exc
+        if not isinstance(result, dict) or result.get("__type") != _IMAGE_RESULT:
+            raise ValueError(problem)
+        data_url = result.get("result")
+        if not isinstance(data_url, str) or not data_url.startswith("data:image/") or _B64 not in data_url:
+            raise ValueError(problem)
+        uuid = result.get("image_uuid", "")
+        self._data_url = data_url
+        self._image_uuid = uuid if isinstance(uuid, str) else ""
+        self._image = base64.b64decode(data_url.split(_B64, 1)[1])
 
     @property
     def tool_call(self) -> chat_pb2.ToolCall:
+        """The completed image-generation call (``function.name`` tells generation from edit)."""
         return self._tool_call
 
     @property
@@ -279,16 +298,20 @@ class ImageGenerationOutput(ProtoDecorator[chat_pb2.CompletionOutput]):
 
     @property
     def mime_type(self) -> str:
-        return self._mime_type
+        return self._data_url[len("data:") :].split(";", 1)[0]
 
     @property
     def image_uuid(self) -> str:
-        return self._tool_call.id
+        """The id the model uses to refer to this image later; empty if the server gave none."""
+        return self._image_uuid
 
     @property
     def image(self) -> bytes:
         """The decoded image bytes."""
-        return base64.b64decode(self._payload)
+        return self._image
+
+    def __str__(self) -> str:
+        return str(self._proto)
 
 
 class CompactContextResponse(ProtoDecorator[chat_pb2.CompactContextResponse]):
@@ -310,111 +333,108 @@ class CompactContextResponse(ProtoDecorator[chat_pb2.CompactContextResponse]):
     def usage(self) -> usage_pb2.SamplingUsage:
         return self._proto.usage
 
+    def __str__(self) -> str:
+        return str(self._proto)
+
+
+# The text fields of a message that arrive in pieces while streaming.
+_TEXT_FIELDS = ("content", "reasoning_content", "encrypted_content")
+
+
+def _join(pieces: list[str]) -> str:
+    return "".join(pieces)
+
 
 class StreamAccumulator:
-    """Folds stream chunks into a response in time linear in the streamed text.
+    """Folds stream chunks into one response, in time linear in the streamed text.
 
-    Text arrives as many small pieces; they are kept in lists and joined into the
-    response proto only when the response is read, and at most once per chunk.
+    Each chunk overwrites the response's id, model, fingerprint, usage and creation time, adds
+    its citations, and for every output increment sets the output's index, role and finish
+    reason and appends its tool calls and inline citations. Text increments are only collected
+    in lists: a field is joined into the proto when the response is next read, once per read
+    however many pieces arrived in between.
+
+    ``index`` is the output the stream reads (0, or None for every output); ``outputs`` is how
+    many outputs the response starts with, each at its own index.
     """
 
-    __slots__ = ("_dirty", "_index", "_pieces", "_proto", "response")
+    __slots__ = ("_index", "_pieces", "_proto", "_stale", "response")
 
-    def __init__(self, index: int | None = 0) -> None:
+    def __init__(self, index: int | None = 0, outputs: int = 1) -> None:
         self._proto = chat_pb2.GetChatCompletionResponse()
-        self._pieces: dict[int, tuple[list[str], list[str], list[str]]] = {}
-        self._dirty = False
+        for position in range(outputs):
+            self._proto.outputs.add(index=position)
+        # (output position, field) -> the pieces received; a joined field is kept as its only piece.
+        self._pieces: dict[tuple[int, str], list[str]] = {}
+        self._stale: set[tuple[int, str]] = set()
         self._index = index
         self.response = _StreamedResponse(self, index)
 
     def responses(self, n: int) -> list[Response]:
-        """Views of the first ``n`` outputs of the accumulated response."""
+        """One view per output index ``0..n-1`` of the accumulated response."""
         return [_StreamedResponse(self, index) for index in range(n)]
 
     def add(self, chunk: chat_pb2.GetChatCompletionChunk) -> Chunk:
-        """Fold one chunk in; returns the chunk's view at the stream's output index."""
-        if self._index == 0 and output_index(0, chunk.outputs) is None:
-            self._index = self.response._index = None
+        """Fold one chunk in; returns the chunk read at the stream's output index."""
+        index = output_index(self._index, chunk.outputs)
+        if index != self._index:
+            self._index = self.response._index = index
         self._fold(chunk)
-        return Chunk(chunk, self._index)
+        return Chunk(chunk, index)
 
     def _fold(self, chunk: chat_pb2.GetChatCompletionChunk) -> None:
         proto = self._proto
-        if chunk.id:
-            proto.id = chunk.id
-        if chunk.model:
-            proto.model = chunk.model
-        if chunk.HasField("created"):
-            proto.created.CopyFrom(chunk.created)
-        if chunk.system_fingerprint:
-            proto.system_fingerprint = chunk.system_fingerprint
-        if chunk.HasField("usage"):
-            proto.usage.CopyFrom(chunk.usage)
-        if chunk.citations:
-            proto.citations.extend(chunk.citations)
-        if chunk.HasField("debug_output"):
-            proto.debug_output.CopyFrom(chunk.debug_output)
-        if chunk.output_files:
-            proto.output_files.extend(chunk.output_files)
+        proto.id = chunk.id
+        proto.model = chunk.model
+        proto.system_fingerprint = chunk.system_fingerprint
+        proto.created.CopyFrom(chunk.created)
+        proto.usage.CopyFrom(chunk.usage)
         if chunk.service_tier:
             proto.service_tier = chunk.service_tier
+        proto.citations.extend(chunk.citations)
         outputs = proto.outputs
+        if chunk.outputs:
+            needed = max(part.index for part in chunk.outputs) + 1
+            while len(outputs) < needed:
+                outputs.add()
         for part in chunk.outputs:
-            while len(outputs) <= part.index:
-                outputs.add(index=len(outputs))
             output = outputs[part.index]
             delta = part.delta
-            if delta.role:
-                output.message.role = delta.role
-            pieces = self._pieces.get(part.index)
-            if pieces is None:
-                pieces = self._pieces[part.index] = ([], [], [])
-            if delta.content:
-                pieces[0].append(delta.content)
-                self._dirty = True
-            if delta.reasoning_content:
-                pieces[1].append(delta.reasoning_content)
-                self._dirty = True
-            if delta.encrypted_content:
-                pieces[2].append(delta.encrypted_content)
-                self._dirty = True
-            if delta.tool_calls:
-                output.message.tool_calls.extend(delta.tool_calls)
-            if delta.citations:
-                output.message.citations.extend(delta.citations)
-            if part.finish_reason:
-                output.finish_reason = part.finish_reason
-            if part.logprobs.content:
-                output.logprobs.content.extend(part.logprobs.content)
+            output.index = part.index
+            output.finish_reason = part.finish_reason
+            message = output.message
+            message.role = delta.role
+            message.tool_calls.extend(delta.tool_calls)
+            message.citations.extend(delta.citations)
+            for field in _TEXT_FIELDS:
+                piece: str = getattr(delta, field)
+                if piece:
+                    key = (part.index, field)
+                    pieces = self._pieces.get(key)
+                    if pieces is None:
+                        pieces = self._pieces[key] = []
+                    pieces.append(piece)
+                    self._stale.add(key)
 
     def proto(self) -> chat_pb2.GetChatCompletionResponse:
-        """The response so far, with all text joined in."""
-        if self._dirty:
-            for index, (content, reasoning, encrypted) in self._pieces.items():
-                message = self._proto.outputs[index].message
-                if content:
-                    message.content = "".join(content)
-                    content[:] = [message.content]
-                if reasoning:
-                    message.reasoning_content = "".join(reasoning)
-                    reasoning[:] = [message.reasoning_content]
-                if encrypted:
-                    message.encrypted_content = "".join(encrypted)
-                    encrypted[:] = [message.encrypted_content]
-            self._dirty = False
+        """The response so far, with the text received since the last read joined in."""
+        if self._stale:
+            outputs = self._proto.outputs
+            for key in self._stale:
+                pieces = self._pieces[key]
+                joined = _join(pieces)
+                pieces[:] = [joined]
+                setattr(outputs[key[0]].message, key[1], joined)
+            self._stale.clear()
         return self._proto
 
 
 class _StreamedResponse(Response):
-    """A Response whose proto is completed lazily from a :class:`StreamAccumulator`."""
+    """A Response whose proto is brought up to date from a :class:`StreamAccumulator` when read."""
 
     def __init__(self, accumulator: StreamAccumulator, index: int | None) -> None:
         super().__init__(accumulator._proto, index)
         self._accumulator = accumulator
-
-    def _output(self) -> chat_pb2.CompletionOutput:
-        self._accumulator.proto()
-        return super()._output()
 
     @property
     def proto(self) -> chat_pb2.GetChatCompletionResponse:

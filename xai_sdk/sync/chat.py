@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from xai_sdk._chat.base import BaseChat, BaseClient, batch, deprecated_batch, single
+from xai_sdk._chat.base import BaseChat, BaseClient, batch, deprecated_batch
 from xai_sdk._chat.parse import parse_into
 from xai_sdk._chat.response import Chunk, CompactContextResponse, Response, StreamAccumulator
 from xai_sdk._flow import run_sync
@@ -22,7 +22,7 @@ class Chat(BaseChat):
 
     def sample(self, *, timeout: float | None = None) -> Response:
         """Get one answer to the conversation."""
-        return single(self._stub.GetCompletion(self._request(), **self._calls.kwargs(timeout)))
+        return self._single(self._stub.GetCompletion(self._request(), **self._calls.kwargs(timeout)))
 
     def sample_batch(self, n: int, *, timeout: float | None = None) -> Sequence[Response]:
         """Get ``n`` answers in one request (deprecated: the API is moving away from ``n``)."""
@@ -31,7 +31,7 @@ class Chat(BaseChat):
 
     def stream(self, *, timeout: float | None = None) -> Iterator[tuple[Response, Chunk]]:
         """Stream the answer: yields ``(response so far, chunk)`` pairs."""
-        accumulator = StreamAccumulator()
+        accumulator = StreamAccumulator(self._start_index())
         for proto in self._stub.GetCompletionChunk(self._request(), **self._calls.kwargs(timeout)):
             yield accumulator.response, accumulator.add(proto)
 
@@ -40,7 +40,7 @@ class Chat(BaseChat):
     ) -> Iterator[tuple[Sequence[Response], Sequence[Chunk]]]:
         """Stream ``n`` answers at once (deprecated)."""
         deprecated_batch("stream_batch", "several stream() calls")
-        accumulator = StreamAccumulator(None)
+        accumulator = StreamAccumulator(None, n)
         responses = accumulator.responses(n)
         for proto in self._stub.GetCompletionChunk(self._request(n), **self._calls.kwargs(timeout)):
             accumulator.add(proto)
@@ -49,7 +49,7 @@ class Chat(BaseChat):
     def parse(self, shape: type[T], *, timeout: float | None = None) -> tuple[Response, T]:
         """Ask for output matching the pydantic model ``shape`` and return it validated."""
         request = self._parse_request(shape)
-        response = single(self._stub.GetCompletion(request, **self._calls.kwargs(timeout)))
+        response = self._single(self._stub.GetCompletion(request, **self._calls.kwargs(timeout)))
         return response, parse_into(shape, response.content)
 
     def defer(
@@ -60,7 +60,7 @@ class Chat(BaseChat):
         call_timeout: float | None = None,
     ) -> Response:
         """Get the answer through a deferred request, polling every ``interval`` until ``timeout``."""
-        return single(run_sync(self._defer_flow(None, timeout, interval, call_timeout)))
+        return Response(run_sync(self._defer_flow(None, timeout, interval, call_timeout)), 0)
 
     def defer_batch(
         self,
@@ -89,7 +89,7 @@ class Client(BaseClient[Chat]):
         proto = self._stub.GetStoredCompletion(
             chat_pb2.GetStoredCompletionRequest(response_id=response_id), **self._calls.kwargs(timeout)
         )
-        return [Response(proto, output.index) for output in proto.outputs]
+        return [Response(proto, index) for index in range(len(proto.outputs))]
 
     def delete_stored_completion(self, response_id: str, *, timeout: float | None = None) -> str:
         """Delete a stored completion; returns its id."""
