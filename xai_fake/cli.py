@@ -6,6 +6,8 @@
 ``xai-fake exec -- CMD ...``
     Start the fake, run CMD with the ``XAI_*`` variables pointing at it, stop the
     fake, and exit with CMD's exit code.
+``xai-fake demo``
+    A guided tour of xai_sdk against the embedded fake: no key, no network.
 """
 
 from __future__ import annotations
@@ -70,6 +72,13 @@ def exec_(args: argparse.Namespace) -> int:
             return 130
 
 
+def demo(args: argparse.Namespace) -> int:
+    """Run the guided tour."""
+    from xai_fake.demo import run
+
+    return run(seed=args.seed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xai-fake", description="A fake xAI API server for tests.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -87,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = add("exec", "run a command with XAI_* variables pointing at a fresh fake server")
     run.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     run.set_defaults(run=exec_)
+    tour = commands.add_parser("demo", help="a tour of xai_sdk against the embedded fake (no key, no network)")
+    tour.add_argument("--seed", type=int, default=0, help="seed for generated answers (default: 0)")
+    tour.set_defaults(run=demo)
     return parser
 
 

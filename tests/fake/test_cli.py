@@ -63,3 +63,18 @@ def test_serve_prints_export_lines_then_stops_on_a_signal(signum: signal.Signals
 
 def test_export_lines_are_shell_quoted() -> None:
     assert export_lines({"A": "x y", "B": "z"}) == "export A='x y'\nexport B=z\n"
+
+
+def test_demo_tours_the_sdk_against_the_embedded_fake() -> None:
+    result = subprocess.run([*XAI_FAKE, "demo", "--seed", "1"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for needle in (
+        "1. Chat",
+        "Streams arrive chunk by chunk.",
+        "get_weather",
+        "4 attempts",
+        "DEADLINE_EXCEEDED",
+        "All steps worked",
+    ):
+        assert needle in result.stdout
+    assert "FAILED" not in result.stdout

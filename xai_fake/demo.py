@@ -1,0 +1,148 @@
+"""``xai-fake demo``: a guided tour of xai_sdk against the embedded fake server.
+
+No API key and no network: everything below talks to a FakeServer in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import grpc
+
+from xai_fake.server import FakeServer
+
+
+class Tour:
+    """Prints numbered sections and keeps going when one fails, reporting it at the end."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failures: list[str] = []
+        self.count = 0
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def section(self, title: str, body: Callable[[], None]) -> None:
+        self.count += 1
+        self.say(f"\n{self.count}. {title}")
+        try:
+            body()
+        except Exception as error:  # a tour step must not hide the others
+            self.failures.append(title)
+            self.say(f"   FAILED: {type(error).__name__}: {error}")
+
+
+def run(out: TextIO = sys.stdout, seed: int = 0) -> int:
+    """Run the tour; returns 0 when every step worked."""
+    from xai_sdk.chat import system, tool, tool_result, user
+
+    tour = Tour(out)
+    with FakeServer(seed=seed) as fake, fake.client() as client:
+        tour.say(f"xai-fake demo: a fake xAI API is serving on {fake.address} (seed {seed}).")
+        tour.say("The same code runs against api.x.ai once XAI_API_KEY is a real key and XAI_API_HOST is unset.")
+
+        def chat() -> None:
+            conversation = client.chat.create("grok-4", messages=[system("Be brief."), user("What is gRPC?")])
+            response = conversation.sample()
+            tour.say(f"   grok-4 says: {response.content}")
+            tour.say(
+                f"   {response.usage.prompt_tokens} prompt + {response.usage.completion_tokens} completion tokens, ${response.cost_usd:.6f}"
+            )
+
+        def stream() -> None:
+            fake.chat.stream(["Streams ", "arrive ", "chunk ", "by ", "chunk."], delay=0.05, times=1)
+            conversation = client.chat.create("grok-4", messages=[user("Show me streaming")])
+            out.write("   ")
+            for _, chunk in conversation.stream():
+                out.write(chunk.content)
+                out.flush()
+            tour.say()
+
+        def tool_call() -> None:
+            weather = tool(
+                "get_weather",
+                "Current temperature in a city",
+                {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            )
+            fake.chat.tool_call("get_weather", {"city": "Paris"}, times=1)
+            conversation = client.chat.create("grok-4", messages=[user("Weather in Paris?")], tools=[weather])
+            first = conversation.sample()
+            call = first.tool_calls[0]
+            tour.say(f"   the model calls {call.function.name}({call.function.arguments})")
+            conversation.append(first)
+            conversation.append(tool_result(json.dumps({"celsius": 21}), call.id))
+            fake.chat.reply("It is 21 °C in Paris.", times=1)
+            tour.say(f"   after the tool result: {conversation.sample().content}")
+
+        def structured() -> None:
+            schema = {"type": "object", "properties": {"name": {"type": "string"}, "year": {"type": "integer"}}}
+            from xai_sdk.proto import chat_pb2
+
+            conversation = client.chat.create(
+                "grok-4",
+                messages=[user("A famous protocol, as JSON")],
+                response_format=chat_pb2.ResponseFormat(
+                    format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=json.dumps(schema)
+                ),
+            )
+            tour.say(f"   JSON that validates against the schema: {conversation.sample().content}")
+
+        def retries() -> None:
+            fake.fault(grpc.StatusCode.UNAVAILABLE, times=3, method="Chat/GetCompletion")
+            before = fake.requests.count("Chat/GetCompletion")
+            started = time.monotonic()
+            response = client.chat.create("grok-4", messages=[user("Are you there?")]).sample()
+            attempts = fake.requests.count("Chat/GetCompletion") - before
+            tour.say(
+                f"   3 injected UNAVAILABLE errors, absorbed by the SDK's retry policy in {time.monotonic() - started:.2f} s"
+            )
+            tour.say(f"   ({attempts} attempts in the fake's request log); answer: {response.content[:50]}...")
+
+        def deadline() -> None:
+            fake.fault(delay=5.0, method="Chat/GetCompletion", times=1)
+            try:
+                client.chat.create("grok-4", messages=[user("Slow?")]).sample(timeout=0.3)
+            except grpc.RpcError as error:
+                tour.say(f"   a 5 s stall with timeout=0.3 gives {error.code().name}")  # type: ignore[attr-defined]
+
+        def extras() -> None:
+            for name, step in _optional_steps(client).items():
+                tour.say(f"   {name}: {step()}")
+
+        tour.section("Chat", chat)
+        tour.section("Streaming", stream)
+        tour.section("Function calling", tool_call)
+        tour.section("Structured output", structured)
+        tour.section("Retries absorb UNAVAILABLE", retries)
+        tour.section("Deadlines", deadline)
+        tour.section("Models, tokenizer and images", extras)
+        tour.say(f"\nThe fake logged {len(fake.requests)} calls: {json.dumps(fake.requests.counts(), indent=1)}")
+    if tour.failures:
+        tour.say(f"\n{len(tour.failures)} step(s) failed: {', '.join(tour.failures)}")
+        return 1
+    tour.say("\nAll steps worked. Next: the xai_fake_server pytest fixture (see README).")
+    return 0
+
+
+def _optional_steps(client: Any) -> dict[str, Callable[[], str]]:
+    """Tour steps for the services the client offers."""
+    steps: dict[str, Callable[[], str]] = {}
+    if hasattr(client, "models"):
+        steps["models"] = lambda: ", ".join(m.name for m in client.models.list_language_models()[:4]) + ", ..."
+    if hasattr(client, "tokenize"):
+        steps["tokenizer"] = lambda: str(
+            [t.string_token for t in client.tokenize.tokenize_text("Hello, fake world!", "grok-4")]
+        )
+    if hasattr(client, "image"):
+
+        def image() -> str:
+            response = client.image.sample("a lighthouse at dusk", "grok-2-image", image_format="base64")
+            return f"a {len(response.image)}-byte PNG ({response.image[:8]!r})"
+
+        steps["image"] = image
+    return steps
