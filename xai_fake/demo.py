@@ -39,94 +39,106 @@ class Tour:
 
 def run(out: TextIO = sys.stdout, seed: int = 0) -> int:
     """Run the tour; returns 0 when every step worked."""
-    from xai_sdk.chat import system, tool, tool_result, user
-
     tour = Tour(out)
     with FakeServer(seed=seed) as fake, fake.client() as client:
         tour.say(f"xai-fake demo: a fake xAI API is serving on {fake.address} (seed {seed}).")
         tour.say("The same code runs against api.x.ai once XAI_API_KEY is a real key and XAI_API_HOST is unset.")
-
-        def chat() -> None:
-            conversation = client.chat.create("grok-4", messages=[system("Be brief."), user("What is gRPC?")])
-            response = conversation.sample()
-            tour.say(f"   grok-4 says: {response.content}")
-            tour.say(
-                f"   {response.usage.prompt_tokens} prompt + {response.usage.completion_tokens} completion tokens, ${response.cost_usd:.6f}"
-            )
-
-        def stream() -> None:
-            fake.chat.stream(["Streams ", "arrive ", "chunk ", "by ", "chunk."], delay=0.05, times=1)
-            conversation = client.chat.create("grok-4", messages=[user("Show me streaming")])
-            out.write("   ")
-            for _, chunk in conversation.stream():
-                out.write(chunk.content)
-                out.flush()
-            tour.say()
-
-        def tool_call() -> None:
-            weather = tool(
-                "get_weather",
-                "Current temperature in a city",
-                {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-            )
-            fake.chat.tool_call("get_weather", {"city": "Paris"}, times=1)
-            conversation = client.chat.create("grok-4", messages=[user("Weather in Paris?")], tools=[weather])
-            first = conversation.sample()
-            call = first.tool_calls[0]
-            tour.say(f"   the model calls {call.function.name}({call.function.arguments})")
-            conversation.append(first)
-            conversation.append(tool_result(json.dumps({"celsius": 21}), call.id))
-            fake.chat.reply("It is 21 °C in Paris.", times=1)
-            tour.say(f"   after the tool result: {conversation.sample().content}")
-
-        def structured() -> None:
-            schema = {"type": "object", "properties": {"name": {"type": "string"}, "year": {"type": "integer"}}}
-            from xai_sdk.proto import chat_pb2
-
-            conversation = client.chat.create(
-                "grok-4",
-                messages=[user("A famous protocol, as JSON")],
-                response_format=chat_pb2.ResponseFormat(
-                    format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=json.dumps(schema)
-                ),
-            )
-            tour.say(f"   JSON that validates against the schema: {conversation.sample().content}")
-
-        def retries() -> None:
-            fake.fault(grpc.StatusCode.UNAVAILABLE, times=3, method="Chat/GetCompletion")
-            before = fake.requests.count("Chat/GetCompletion")
-            started = time.monotonic()
-            response = client.chat.create("grok-4", messages=[user("Are you there?")]).sample()
-            attempts = fake.requests.count("Chat/GetCompletion") - before
-            tour.say(
-                f"   3 injected UNAVAILABLE errors, absorbed by the SDK's retry policy in {time.monotonic() - started:.2f} s"
-            )
-            tour.say(f"   ({attempts} attempts in the fake's request log); answer: {response.content[:50]}...")
-
-        def deadline() -> None:
-            fake.fault(delay=5.0, method="Chat/GetCompletion", times=1)
-            try:
-                client.chat.create("grok-4", messages=[user("Slow?")]).sample(timeout=0.3)
-            except grpc.RpcError as error:
-                tour.say(f"   a 5 s stall with timeout=0.3 gives {error.code().name}")  # type: ignore[attr-defined]
-
-        def extras() -> None:
-            for name, step in _optional_steps(client).items():
-                tour.say(f"   {name}: {step()}")
-
-        tour.section("Chat", chat)
-        tour.section("Streaming", stream)
-        tour.section("Function calling", tool_call)
-        tour.section("Structured output", structured)
-        tour.section("Retries absorb UNAVAILABLE", retries)
-        tour.section("Deadlines", deadline)
-        tour.section("Models, tokenizer and images", extras)
+        for title, step in STEPS:
+            tour.section(title, lambda step=step: step(tour, fake, client))  # type: ignore[misc]
         tour.say(f"\nThe fake logged {len(fake.requests)} calls: {json.dumps(fake.requests.counts(), indent=1)}")
     if tour.failures:
         tour.say(f"\n{len(tour.failures)} step(s) failed: {', '.join(tour.failures)}")
         return 1
     tour.say("\nAll steps worked. Next: the xai_fake_server pytest fixture (see README).")
     return 0
+
+
+def _chat(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import system, user
+
+    response = client.chat.create("grok-4", messages=[system("Be brief."), user("What is gRPC?")]).sample()
+    usage = response.usage
+    tour.say(f"   grok-4 says: {response.content}")
+    tour.say(f"   {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, ${response.cost_usd:.6f}")
+
+
+def _stream(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import user
+
+    fake.chat.stream(["Streams ", "arrive ", "chunk ", "by ", "chunk."], delay=0.05, times=1)
+    tour.out.write("   ")
+    for _, chunk in client.chat.create("grok-4", messages=[user("Show me streaming")]).stream():
+        tour.out.write(chunk.content)
+        tour.out.flush()
+    tour.say()
+
+
+def _tool_call(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import tool, tool_result, user
+
+    weather = tool(
+        "get_weather",
+        "Current temperature in a city",
+        {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    )
+    fake.chat.tool_call("get_weather", {"city": "Paris"}, times=1)
+    conversation = client.chat.create("grok-4", messages=[user("Weather in Paris?")], tools=[weather])
+    first = conversation.sample()
+    call = first.tool_calls[0]
+    tour.say(f"   the model calls {call.function.name}({call.function.arguments})")
+    conversation.append(first)
+    conversation.append(tool_result(json.dumps({"celsius": 21}), call.id))
+    fake.chat.reply("It is 21 °C in Paris.", times=1)
+    tour.say(f"   after the tool result: {conversation.sample().content}")
+
+
+def _structured(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import user
+    from xai_sdk.proto import chat_pb2
+
+    schema = {"type": "object", "properties": {"name": {"type": "string"}, "year": {"type": "integer"}}}
+    response_format = chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=json.dumps(schema))
+    conversation = client.chat.create("grok-4", messages=[user("A protocol, as JSON")], response_format=response_format)
+    tour.say(f"   JSON that validates against the schema: {conversation.sample().content}")
+
+
+def _retries(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import user
+
+    fake.fault(grpc.StatusCode.UNAVAILABLE, times=3, method="Chat/GetCompletion")
+    before = fake.requests.count("Chat/GetCompletion")
+    started = time.monotonic()
+    response = client.chat.create("grok-4", messages=[user("Are you there?")]).sample()
+    seconds = time.monotonic() - started
+    attempts = fake.requests.count("Chat/GetCompletion") - before
+    tour.say(f"   3 injected UNAVAILABLE errors, absorbed by the SDK's retry policy in {seconds:.2f} s")
+    tour.say(f"   ({attempts} attempts in the fake's request log); answer: {response.content[:50]}...")
+
+
+def _deadline(tour: Tour, fake: FakeServer, client: Any) -> None:
+    from xai_sdk.chat import user
+
+    fake.fault(delay=5.0, method="Chat/GetCompletion", times=1)
+    try:
+        client.chat.create("grok-4", messages=[user("Slow?")]).sample(timeout=0.3)
+    except grpc.RpcError as error:
+        tour.say(f"   a 5 s stall with timeout=0.3 gives {error.code().name}")
+
+
+def _extras(tour: Tour, fake: FakeServer, client: Any) -> None:
+    for name, step in _optional_steps(client).items():
+        tour.say(f"   {name}: {step()}")
+
+
+STEPS: list[tuple[str, Callable[[Tour, FakeServer, Any], None]]] = [
+    ("Chat", _chat),
+    ("Streaming", _stream),
+    ("Function calling", _tool_call),
+    ("Structured output", _structured),
+    ("Retries absorb UNAVAILABLE", _retries),
+    ("Deadlines", _deadline),
+    ("Models, tokenizer and images", _extras),
+]
 
 
 def _optional_steps(client: Any) -> dict[str, Callable[[], str]]:
