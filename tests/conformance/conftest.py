@@ -54,3 +54,18 @@ def official_python(pytestconfig: pytest.Config) -> Path:
         if os.environ.get("XAI_CONFORMANCE_REQUIRED"):
             pytest.fail(f"{exc} (XAI_CONFORMANCE_REQUIRED is set, so this cannot be skipped)")
         pytest.skip(f"cannot run the official {OFFICIAL} client: {exc}")
+
+
+@pytest.fixture(scope="session")
+def official_examples(pytestconfig: pytest.Config) -> tuple[Path, Path]:
+    """(the official examples/ directory, a PYTHONPATH entry with their third-party imports)."""
+    from tests.conformance.official_examples import ExamplesUnavailable, dependencies_dir, examples_dir
+
+    assert pytestconfig.cache is not None
+    cache = pytestconfig.cache.mkdir("official-xai-sdk-1.21.0-examples")
+    try:
+        return examples_dir(cache), dependencies_dir(cache)
+    except ExamplesUnavailable as exc:
+        if os.environ.get("XAI_CONFORMANCE_REQUIRED"):
+            pytest.fail(f"{exc} (XAI_CONFORMANCE_REQUIRED is set, so this cannot be skipped)")
+        pytest.skip(f"cannot run the official examples: {exc}")
