@@ -59,7 +59,6 @@ def test_create_sends_every_parameter(xai_client: xai_sdk.Client, xai_fake_serve
         ({"include": ["everything"]}, "Invalid include option"),
         ({"agent_count": 3}, "Invalid agent count"),
         ({"service_tier": "gold"}, "Invalid service tier"),
-        ({"stop": "\n"}, "stop must be a list"),
     ],
 )
 def test_invalid_literals_raise_value_error(xai_client: xai_sdk.Client, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
@@ -168,3 +167,11 @@ def test_stored_completions_and_compaction(xai_client: xai_sdk.Client) -> None:
 def test_append_rejects_other_types(xai_client: xai_sdk.Client) -> None:
     with pytest.raises(ValueError, match="Unrecognized message type str"):
         xai_client.chat.create("grok-4").append("hello")  # type: ignore[arg-type]
+
+
+def test_a_single_stop_string_is_one_sequence_not_characters(
+    xai_client: xai_sdk.Client, xai_fake_server: FakeServer
+) -> None:
+    # The official SDK turns stop="END" into ["E", "N", "D"]; we keep the sequence.
+    xai_client.chat.create("grok-4", messages=[user("count")], stop="END").sample()
+    assert list(xai_fake_server.requests.last("Chat/GetCompletion").stop) == ["END"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
 from xai_sdk.proto import chat_pb2, image_pb2
+from xai_sdk.types.chat import ImageDetail
 
-ImageDetail = Literal["auto", "low", "high"]
 _DETAILS = {"auto": image_pb2.DETAIL_AUTO, "low": image_pb2.DETAIL_LOW, "high": image_pb2.DETAIL_HIGH}
 
 
@@ -17,14 +17,12 @@ def text(content: str) -> chat_pb2.Content:
 
 
 def image(image_url: str, *, detail: ImageDetail | None = "auto") -> chat_pb2.Content:
-    """An image part, by URL (``https://...`` or ``data:image/...;base64,...``)."""
-    if detail is not None and detail not in _DETAILS:
-        raise ValueError(f"Invalid image detail: {detail!r}. Must be one of: {', '.join(_DETAILS)}")
-    return chat_pb2.Content(
-        image_url=image_pb2.ImageUrlContent(
-            image_url=image_url, detail=_DETAILS[detail] if detail else image_pb2.DETAIL_INVALID
-        )
-    )
+    """An image part, by URL (``https://...`` or ``data:image/...;base64,...``).
+
+    ``detail`` is ``"low"``, ``"high"`` or ``"auto"``; any other value (``None`` included) means ``"auto"``.
+    """
+    level = _DETAILS.get(detail, image_pb2.DETAIL_AUTO) if isinstance(detail, str) else image_pb2.DETAIL_AUTO
+    return chat_pb2.Content(image_url=image_pb2.ImageUrlContent(image_url=image_url, detail=level))
 
 
 def file(
@@ -62,7 +60,7 @@ def _contents(parts: tuple[str | chat_pb2.Content, ...]) -> list[chat_pb2.Conten
         elif isinstance(part, chat_pb2.Content):
             contents.append(part)
         else:
-            raise ValueError(
+            raise TypeError(
                 f"Unrecognized content type {type(part).__name__}: pass str or a Content (text(), image(), file())"
             )
     return contents

@@ -1,4 +1,9 @@
-"""Turn the keyword arguments of ``chat.create(...)`` into a ``GetCompletionsRequest``."""
+"""Turn the keyword arguments of ``chat.create(...)`` into a ``GetCompletionsRequest``.
+
+Literals (strings, and the ints of ``agent_count``) are looked up in the public tables of
+:mod:`xai_sdk.types`; anything else is taken to be a proto value and handed to protobuf as is,
+so proto enum values and messages work and wrong types fail the way protobuf fails them.
+"""
 
 from __future__ import annotations
 
@@ -6,77 +11,92 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xai_sdk._chat.parse import schema_of
-from xai_sdk.proto import chat_pb2, usage_pb2
+from xai_sdk.proto import chat_pb2
+from xai_sdk.service_tier import ServiceTierMap
+from xai_sdk.types.chat import AgentCountMap, GuidelineBehaviorMap, GuidelineCategoryMap, IncludeOptionMap
 
-REASONING_EFFORT = {
+REASONING_EFFORT: Mapping[str, int] = {
     "none": chat_pb2.EFFORT_NONE,
     "low": chat_pb2.EFFORT_LOW,
     "medium": chat_pb2.EFFORT_MEDIUM,
     "high": chat_pb2.EFFORT_HIGH,
     "xhigh": chat_pb2.EFFORT_XHIGH,
 }
-TOOL_MODE = {"auto": chat_pb2.TOOL_MODE_AUTO, "none": chat_pb2.TOOL_MODE_NONE, "required": chat_pb2.TOOL_MODE_REQUIRED}
-RESPONSE_FORMAT = {"text": chat_pb2.FORMAT_TYPE_TEXT, "json_object": chat_pb2.FORMAT_TYPE_JSON_OBJECT}
-INCLUDE_OPTION = {
-    "web_search_call_output": chat_pb2.INCLUDE_OPTION_WEB_SEARCH_CALL_OUTPUT,
-    "x_search_call_output": chat_pb2.INCLUDE_OPTION_X_SEARCH_CALL_OUTPUT,
-    "code_execution_call_output": chat_pb2.INCLUDE_OPTION_CODE_EXECUTION_CALL_OUTPUT,
-    "collections_search_call_output": chat_pb2.INCLUDE_OPTION_COLLECTIONS_SEARCH_CALL_OUTPUT,
-    "attachment_search_call_output": chat_pb2.INCLUDE_OPTION_ATTACHMENT_SEARCH_CALL_OUTPUT,
-    "mcp_call_output": chat_pb2.INCLUDE_OPTION_MCP_CALL_OUTPUT,
-    "inline_citations": chat_pb2.INCLUDE_OPTION_INLINE_CITATIONS,
-    "verbose_streaming": chat_pb2.INCLUDE_OPTION_VERBOSE_STREAMING,
+TOOL_MODE: Mapping[str, int] = {
+    "auto": chat_pb2.TOOL_MODE_AUTO,
+    "none": chat_pb2.TOOL_MODE_NONE,
+    "required": chat_pb2.TOOL_MODE_REQUIRED,
 }
-AGENT_COUNT = {4: chat_pb2.AGENT_COUNT_4, 16: chat_pb2.AGENT_COUNT_16}
-SERVICE_TIER = {"default": usage_pb2.SERVICE_TIER_DEFAULT, "priority": usage_pb2.SERVICE_TIER_PRIORITY}
-GUIDELINE_CATEGORY = {
-    "nsfw": chat_pb2.GUIDELINE_CATEGORY_NSFW,
-    "violence": chat_pb2.GUIDELINE_CATEGORY_VIOLENCE,
-    "profanity": chat_pb2.GUIDELINE_CATEGORY_PROFANITY,
+# "json_schema" is accepted as a string too; a schema then comes from chat.parse(Model).
+RESPONSE_FORMAT: Mapping[str, int] = {
+    "text": chat_pb2.FORMAT_TYPE_TEXT,
+    "json_object": chat_pb2.FORMAT_TYPE_JSON_OBJECT,
+    "json_schema": chat_pb2.FORMAT_TYPE_JSON_SCHEMA,
 }
-GUIDELINE_BEHAVIOR = {"decline": chat_pb2.GUIDELINE_BEHAVIOR_DECLINE}
+# The public tables, under the names the rest of the package has used.
+INCLUDE_OPTION: Mapping[Any, int] = IncludeOptionMap
+AGENT_COUNT: Mapping[Any, int] = AgentCountMap
+SERVICE_TIER: Mapping[Any, int] = ServiceTierMap
+GUIDELINE_CATEGORY: Mapping[Any, int] = GuidelineCategoryMap
+GUIDELINE_BEHAVIOR: Mapping[Any, int] = GuidelineBehaviorMap
+
+_SIMPLE_FIELDS = (
+    "user", "safety_identifier", "max_tokens", "seed", "stop", "temperature", "top_p", "logprobs", "top_logprobs",
+    "tools", "parallel_tool_calls", "frequency_penalty", "presence_penalty", "store_messages",
+    "previous_response_id", "use_encrypted_content", "max_turns",
+)  # fmt: skip
 
 
-def literal(name: str, value: Any, table: Mapping[Any, int], enum: Any) -> int:
-    """Map a literal, or pass a valid enum value through; a ValueError names the choices otherwise."""
-    if not isinstance(value, bool):
-        if value in table:
-            return table[value]
-        if isinstance(value, int) and value in enum.values() and value != 0:
-            return value
-    choices = ", ".join(repr(k) for k in table)
-    raise ValueError(f"Invalid {name}: {value!r}. Must be one of: {choices}")
+def lookup(name: str, value: Any, table: Mapping[Any, int]) -> int:
+    """The enum value of a literal; a ValueError lists the valid literals otherwise."""
+    try:
+        return table[value]
+    except KeyError:
+        choices = ", ".join(repr(key) for key in table)
+        raise ValueError(f"Invalid {name}: {value!r}. Must be one of: {choices}") from None
 
 
-def tool_choice(value: Any) -> chat_pb2.ToolChoice:
-    if isinstance(value, chat_pb2.ToolChoice):
-        return value
-    return chat_pb2.ToolChoice(mode=literal("tool mode", value, TOOL_MODE, chat_pb2.ToolMode))  # type: ignore[arg-type]
+def literal(name: str, value: Any, table: Mapping[Any, int]) -> Any:
+    """A string literal mapped through ``table``; other values (proto enum values) pass through."""
+    return lookup(name, value, table) if isinstance(value, str) else value
 
 
-def response_format(value: Any) -> chat_pb2.ResponseFormat:
-    """A literal, a ``ResponseFormat`` proto, or a pydantic model class (JSON schema output)."""
-    if isinstance(value, chat_pb2.ResponseFormat):
-        return value
+def tool_choice(value: Any) -> Any:
+    if isinstance(value, str):
+        return chat_pb2.ToolChoice(mode=lookup("tool mode", value, TOOL_MODE))  # type: ignore[arg-type]
+    return value
+
+
+def response_format(value: Any) -> Any:
+    """A literal, a pydantic model class (JSON schema output), or a ``ResponseFormat`` proto."""
+    if isinstance(value, str):
+        return chat_pb2.ResponseFormat(format_type=lookup("response format", value, RESPONSE_FORMAT))  # type: ignore[arg-type]
     if isinstance(value, type) and hasattr(value, "model_json_schema"):
         return chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=schema_of(value))
-    kind = literal("response format", value, RESPONSE_FORMAT, chat_pb2.FormatType)
-    return chat_pb2.ResponseFormat(format_type=kind)  # type: ignore[arg-type]
+    return value
+
+
+def agent_count(value: Any) -> Any:
+    """4 or 16 (any other int is refused); non-int values are taken as proto values."""
+    return lookup("agent count", value, AGENT_COUNT) if isinstance(value, int) else value
 
 
 def guideline(value: Any) -> chat_pb2.Guideline:
+    """A ``Guideline`` dict (``type`` must be ``"policy"``; other keys are ignored) or a ``chat_pb2.Guideline``."""
     if isinstance(value, chat_pb2.Guideline):
         return value
     if not isinstance(value, Mapping):
-        raise ValueError(f"Invalid guideline: {value!r}. Pass a Guideline dict or a chat_pb2.Guideline")
+        raise ValueError(
+            f"Invalid guideline: {value!r}. Pass a dict such as "
+            "{'type': 'policy', 'category': 'nsfw', 'behavior': 'decline'} or a chat_pb2.Guideline"
+        )
+    if value.get("type") != "policy":
+        raise ValueError(f"Invalid guideline type: {value.get('type')!r}. Must be 'policy'")
+    category, behavior = value.get("category"), value.get("behavior")
     return chat_pb2.Guideline(
         policy=chat_pb2.PolicyGuideline(
-            category=literal(
-                "guideline category", value.get("category"), GUIDELINE_CATEGORY, chat_pb2.GuidelineCategory
-            ),  # type: ignore[arg-type]
-            behavior=literal(
-                "guideline behavior", value.get("behavior"), GUIDELINE_BEHAVIOR, chat_pb2.GuidelineBehavior
-            ),  # type: ignore[arg-type]
+            category=lookup("guideline category", category if isinstance(category, str) else None, GUIDELINE_CATEGORY),  # type: ignore[arg-type]
+            behavior=lookup("guideline behavior", behavior if isinstance(behavior, str) else None, GUIDELINE_BEHAVIOR),  # type: ignore[arg-type]
         )
     )
 
@@ -85,46 +105,28 @@ def build_request(
     model: str, messages: Sequence[chat_pb2.Message] | None, **params: Any
 ) -> chat_pb2.GetCompletionsRequest:
     """The request for ``chat.create(model, messages=..., **params)``; ``None`` means unset."""
-    if not model or not isinstance(model, str):
-        raise ValueError(f"model must be a model name such as 'grok-4', got {model!r}")
-    request = chat_pb2.GetCompletionsRequest(model=model, messages=messages or ())
-    simple = (
-        "user", "safety_identifier", "max_tokens", "seed", "temperature", "top_p", "logprobs", "top_logprobs",
-        "parallel_tool_calls", "frequency_penalty", "presence_penalty", "store_messages", "previous_response_id",
-        "use_encrypted_content", "max_turns",
-    )  # fmt: skip
-    for name in simple:
-        value = params.get(name)
-        if value is not None:
-            setattr(request, name, value)
-    if params.get("stop") is not None:
-        if isinstance(params["stop"], str):
-            raise ValueError("stop must be a list of strings, e.g. stop=['\\n\\n']")
-        request.stop.extend(params["stop"])
-    if params.get("tools") is not None:
-        request.tools.extend(params["tools"])
-    if params.get("tool_choice") is not None:
-        request.tool_choice.CopyFrom(tool_choice(params["tool_choice"]))
-    if params.get("response_format") is not None:
-        request.response_format.CopyFrom(response_format(params["response_format"]))
-    if params.get("reasoning_effort") is not None:
-        request.reasoning_effort = literal(  # type: ignore[assignment]
-            "reasoning effort", params["reasoning_effort"], REASONING_EFFORT, chat_pb2.ReasoningEffort
-        )
+    fields: dict[str, Any] = {name: params.get(name) for name in _SIMPLE_FIELDS}
+    if isinstance(fields["stop"], str):
+        # One stop sequence given as a string. The official SDK splits it into characters
+        # (stop="END" stops at "E", "N" or "D"); we send the sequence the caller meant.
+        fields["stop"] = [fields["stop"]]
+    fields.update(
+        model=model,
+        messages=messages,
+        tool_choice=tool_choice(params.get("tool_choice")),
+        response_format=response_format(params.get("response_format")),
+        reasoning_effort=literal("reasoning effort", params.get("reasoning_effort"), REASONING_EFFORT),
+        agent_count=agent_count(params.get("agent_count")),
+        service_tier=literal("service tier", params.get("service_tier"), SERVICE_TIER),
+    )
     search = params.get("search_parameters")
-    if search is not None:
-        request.search_parameters.CopyFrom(
-            search if isinstance(search, chat_pb2.SearchParameters) else search._to_proto()
-        )
-    if params.get("include") is not None:
-        options = [
-            literal("include option", item, INCLUDE_OPTION, chat_pb2.IncludeOption) for item in params["include"]
-        ]
-        request.include.extend(options)  # type: ignore[arg-type]
-    if params.get("agent_count") is not None:
-        request.agent_count = literal("agent count", params["agent_count"], AGENT_COUNT, chat_pb2.AgentCount)  # type: ignore[assignment]
-    if params.get("service_tier") is not None:
-        request.service_tier = literal("service tier", params["service_tier"], SERVICE_TIER, usage_pb2.ServiceTier)  # type: ignore[assignment]
-    if params.get("guidelines") is not None:
-        request.guidelines.extend(guideline(item) for item in params["guidelines"])
-    return request
+    if search is not None and not isinstance(search, chat_pb2.SearchParameters):
+        search = search._to_proto()
+    fields["search_parameters"] = search
+    include = params.get("include")
+    if include is not None:
+        fields["include"] = [literal("include option", item, INCLUDE_OPTION) for item in include]
+    guidelines = params.get("guidelines")
+    if guidelines is not None:
+        fields["guidelines"] = [guideline(item) for item in guidelines]
+    return chat_pb2.GetCompletionsRequest(**{name: value for name, value in fields.items() if value is not None})
