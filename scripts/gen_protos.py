@@ -51,7 +51,7 @@ class Target:
         return self.proto_dir.replace("/", ".")
 
 
-TARGETS = (Target("xai/api/v1", "xai_sdk.proto"),)
+TARGETS = (Target("xai/api/v1", "xai_sdk.proto"), Target("xai_fake/cassette/v1", "xai_fake._proto"))
 
 
 def _fail(message: str) -> None:
