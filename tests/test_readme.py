@@ -21,7 +21,7 @@ def runnable_blocks() -> list[tuple[str, str]]:
     blocks = []
     section = ""
     text = README.read_text()
-    for match in re.finditer(r"^(## .+)$|^```python\n(.*?)^```$", text, flags=re.M | re.S):
+    for match in re.finditer(r"^(## [^\n]+)$|^```python\n(.*?)^```$", text, flags=re.M | re.S):
         if match.group(1):
             section = match.group(1)
         elif section.startswith(RUNNABLE):
@@ -35,6 +35,15 @@ def test_the_readme_has_runnable_examples() -> None:
 
 @pytest.mark.parametrize(("section", "code"), runnable_blocks(), ids=lambda value: str(value)[:30])
 def test_readme_example_runs(section: str, code: str, tmp_path: Path) -> None:
+    if "def test_" in code:  # a pytest example: run it with pytest and the installed plugin
+        (tmp_path / "test_readme_snippet.py").write_text(code)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert " passed" in result.stdout
+        return
     with FakeServer(seed=3) as fake:
         result = subprocess.run(
             [sys.executable, "-c", code],
