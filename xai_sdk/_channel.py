@@ -117,6 +117,8 @@ class CallSettings:
 
     metadata: tuple[tuple[str, str], ...]
     timeout: float
+    #: The channel's ``host[:port]`` (or ``unix:`` path), reported on telemetry spans; None if unknown.
+    target: str | None = None
 
     def kwargs(self, timeout: float | None = None) -> dict[str, Any]:
         """``metadata=`` and ``timeout=`` for a stub call; ``timeout`` overrides the client's."""
@@ -164,10 +166,10 @@ def resolve(
     management_calls = None
     if management_api_key:
         management = ChannelSpec.build(management_target, use_insecure_channel, channel_options)
-        management_calls = CallSettings(call_metadata(management_api_key, metadata), seconds)
+        management_calls = CallSettings(call_metadata(management_api_key, metadata), seconds, management.target)
     return ClientConfig(
         api=ChannelSpec.build(api_target, use_insecure_channel, channel_options),
-        api_calls=CallSettings(call_metadata(api_key, metadata), seconds),
+        api_calls=CallSettings(call_metadata(api_key, metadata), seconds, api_target),
         management=management,
         management_calls=management_calls,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,9 @@ EXAMPLES = {
 
 
 @pytest.fixture(scope="module")
-def fake() -> FakeServer:
+def fake() -> Iterator[FakeServer]:
     with FakeServer(seed=121) as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 @pytest.mark.parametrize("flavour", ["sync", "aio"])

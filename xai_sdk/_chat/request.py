@@ -121,6 +121,11 @@ def build_request(
     )
     search = params.get("search_parameters")
     if search is not None and not isinstance(search, chat_pb2.SearchParameters):
+        if not callable(getattr(search, "_to_proto", None)):
+            raise TypeError(
+                f"search_parameters must be a SearchParameters(...) or a chat_pb2.SearchParameters, "
+                f"got {type(search).__name__}"
+            )
         search = search._to_proto()
     fields["search_parameters"] = search
     include = params.get("include")
@@ -129,4 +134,7 @@ def build_request(
     guidelines = params.get("guidelines")
     if guidelines is not None:
         fields["guidelines"] = [guideline(item) for item in guidelines]
-    return chat_pb2.GetCompletionsRequest(**{name: value for name, value in fields.items() if value is not None})
+    try:
+        return chat_pb2.GetCompletionsRequest(**{name: value for name, value in fields.items() if value is not None})
+    except OverflowError as error:  # protobuf's answer to a huge int in a bool or int field
+        raise ValueError(f"A chat.create() argument is out of range: {error}") from None

@@ -11,6 +11,7 @@ from xai_sdk._chat.parse import parse_into
 from xai_sdk._chat.response import Chunk, CompactContextResponse, Response, StreamAccumulator
 from xai_sdk._flow import run_sync
 from xai_sdk.proto import chat_pb2
+from xai_sdk.telemetry._chat import FIRST_CHUNK, chat_span
 
 T = TypeVar("T")
 
@@ -22,18 +23,23 @@ class Chat(BaseChat):
 
     def sample(self, *, timeout: float | None = None) -> Response:
         """Get one answer to the conversation."""
-        return self._single(self._stub.GetCompletion(self._request(), **self._calls.kwargs(timeout)))
+        with chat_span(self, "sample") as span:
+            return span.done(self._single(self._stub.GetCompletion(self._request(), **self._calls.kwargs(timeout))))
 
     def sample_batch(self, n: int, *, timeout: float | None = None) -> Sequence[Response]:
         """Get ``n`` answers in one request (deprecated: the API is moving away from ``n``)."""
         deprecated_batch("sample_batch", "several sample() calls")
-        return batch(self._stub.GetCompletion(self._request(n), **self._calls.kwargs(timeout)), n)
+        with chat_span(self, "sample_batch") as span:
+            return span.done(batch(self._stub.GetCompletion(self._request(n), **self._calls.kwargs(timeout)), n))
 
     def stream(self, *, timeout: float | None = None) -> Iterator[tuple[Response, Chunk]]:
         """Stream the answer: yields ``(response so far, chunk)`` pairs."""
         accumulator = StreamAccumulator(self._start_index())
-        for proto in self._stub.GetCompletionChunk(self._request(), **self._calls.kwargs(timeout)):
-            yield accumulator.response, accumulator.add(proto)
+        with chat_span(self, "stream", current=False) as span:
+            for proto in self._stub.GetCompletionChunk(self._request(), **self._calls.kwargs(timeout)):
+                span.mark_time(FIRST_CHUNK)
+                yield accumulator.response, accumulator.add(proto)
+            span.done(accumulator.response)
 
     def stream_batch(
         self, n: int, *, timeout: float | None = None
@@ -42,15 +48,19 @@ class Chat(BaseChat):
         deprecated_batch("stream_batch", "several stream() calls")
         accumulator = StreamAccumulator(None, n)
         responses = accumulator.responses(n)
-        for proto in self._stub.GetCompletionChunk(self._request(n), **self._calls.kwargs(timeout)):
-            accumulator.add(proto)
-            yield responses, [Chunk(proto, i) for i in range(n)]
+        with chat_span(self, "stream_batch", current=False) as span:
+            for proto in self._stub.GetCompletionChunk(self._request(n), **self._calls.kwargs(timeout)):
+                span.mark_time(FIRST_CHUNK)
+                accumulator.add(proto)
+                yield responses, [Chunk(proto, i) for i in range(n)]
+            span.done(responses)
 
     def parse(self, shape: type[T], *, timeout: float | None = None) -> tuple[Response, T]:
         """Ask for output matching the pydantic model ``shape`` and return it validated."""
         request = self._parse_request(shape)
-        response = self._single(self._stub.GetCompletion(request, **self._calls.kwargs(timeout)))
-        return response, parse_into(shape, response.content)
+        with chat_span(self, "parse") as span:
+            response = span.done(self._single(self._stub.GetCompletion(request, **self._calls.kwargs(timeout))))
+            return response, parse_into(shape, response.content)
 
     def defer(
         self,
@@ -60,7 +70,8 @@ class Chat(BaseChat):
         call_timeout: float | None = None,
     ) -> Response:
         """Get the answer through a deferred request, polling every ``interval`` until ``timeout``."""
-        return Response(run_sync(self._defer_flow(None, timeout, interval, call_timeout)), 0)
+        with chat_span(self, "defer") as span:
+            return span.done(Response(run_sync(self._defer_flow(None, timeout, interval, call_timeout)), 0))
 
     def defer_batch(
         self,
@@ -72,7 +83,8 @@ class Chat(BaseChat):
     ) -> Sequence[Response]:
         """``n`` answers through one deferred request (deprecated)."""
         deprecated_batch("defer_batch", "several defer() calls")
-        return batch(run_sync(self._defer_flow(n, timeout, interval, call_timeout)), n)
+        with chat_span(self, "defer_batch") as span:
+            return span.done(batch(run_sync(self._defer_flow(n, timeout, interval, call_timeout)), n))
 
     def compact(self, *, timeout: float | None = None) -> CompactContextResponse:
         """Condense the conversation; ``append()`` the result to continue with a shorter context."""

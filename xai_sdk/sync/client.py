@@ -8,7 +8,21 @@ import grpc
 
 from xai_sdk._channel import ChannelSpec, ClientConfig
 from xai_sdk.client import BaseClient
-from xai_sdk.sync import chat
+from xai_sdk.stubs import Stubs
+from xai_sdk.sync import (
+    auth,
+    batch,
+    chat,
+    collections,
+    documents,
+    embeddings,
+    files,
+    image,
+    models,
+    sampler,
+    tokenizer,
+    video,
+)
 
 __all__ = ["Client"]
 
@@ -30,6 +44,20 @@ class Client(BaseClient):
         self._api_channel = open_channel(config.api)
         self._management_channel = open_channel(config.management) if config.management else None
         self.chat = chat.Client(self._api_channel, config.api_calls)
+        self.files = files.Client(self._api_channel, config.api_calls)
+        self.collections = collections.Client(
+            self._api_channel, config.api_calls, self._management_channel, config.management_calls
+        )
+        self.image = image.Client(self._api_channel, config.api_calls)
+        self.video = video.Client(self._api_channel, config.api_calls)
+        self.batch = batch.Client(self._api_channel, config.api_calls)
+        self.auth = auth.Client(self._api_channel, config.api_calls)
+        self.models = models.Client(self._api_channel, config.api_calls)
+        self.tokenize = tokenizer.Client(self._api_channel, config.api_calls)
+        self.embeddings = embeddings.Client(self._api_channel, config.api_calls)
+        self.sampler = sampler.Client(self._api_channel, config.api_calls)
+        self.documents = documents.Client(self._api_channel, config.api_calls)
+        self.stubs = Stubs(self._api_channel, config.api_calls, self._management_channel, config.management_calls)
 
     def close(self) -> None:
         """Close the client's channels."""

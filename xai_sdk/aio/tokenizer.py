@@ -1,0 +1,23 @@
+"""Asyncio ``client.tokenize`` calls; the request and the stub live in :mod:`xai_sdk.tokenizer`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xai_sdk.proto import tokenize_pb2
+from xai_sdk.tokenizer import BaseClient, tokenize_request
+
+__all__ = ["Client"]
+
+
+class Client(BaseClient):
+    """Tokenizes text the way a model does."""
+
+    async def tokenize_text(
+        self, text: str, model: str, *, timeout: float | None = None
+    ) -> Sequence[tokenize_pb2.Token]:
+        """The tokens ``model`` splits ``text`` into, in order."""
+        response: tokenize_pb2.TokenizeTextResponse = await self._stub.TokenizeText(
+            tokenize_request(text, model), **self._calls.kwargs(timeout)
+        )
+        return response.tokens
