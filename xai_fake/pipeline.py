@@ -1,6 +1,7 @@
 """The path of one request through the fake's layers.
 
-auth -> faults -> scripts -> defaults, with every call written to the request log.
+auth -> faults -> scripts -> cassette -> defaults, with every call written to the request log.
+While a cassette records (a proxy to the real API), the key check is left to the upstream.
 Whatever a layer answers with is normalised here into response messages.
 """
 
@@ -10,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf.message import Message
@@ -21,6 +22,9 @@ from xai_fake.faults import Faults
 from xai_fake.log import LoggedCall, RequestLog
 from xai_fake.methods import Method
 from xai_fake.scripts import Error, Scripts, Stream
+
+if TYPE_CHECKING:
+    from xai_fake.cassette.layer import CassetteLayer
 
 logger = logging.getLogger("xai_fake")
 
@@ -53,6 +57,8 @@ class Pipeline:
         self.scripts = scripts
         self.defaults = defaults
         self.log = log
+        #: Layer 4, set by ``FakeServer(cassette=...)`` and ``fake.use_cassette(...)``.
+        self.cassette: CassetteLayer | None = None
 
     async def unary(
         self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
@@ -74,13 +80,17 @@ class Pipeline:
         entry = LoggedCall(method.full_name, requests, shown)
         self.log.append(entry)
         try:
-            self.auth.check(method.service, metadata)
+            cassette = self.cassette
+            if cassette is None or not cassette.recording:
+                self.auth.check(method.service, metadata)
             plan = self.faults.plan(method.full_name, method.service)
             if plan.delay:
                 await asyncio.sleep(plan.delay)
             if plan.code is not None:
                 raise FakeRpcError(plan.code, plan.details or f"injected {plan.code.name} (xai_fake fault)")
             answer = self.scripts.take(method.full_name)
+            if answer is None and cassette is not None:
+                answer = cassette.answer(method, requests, context)
             if answer is None:
                 answer = self.defaults(method)
             request: Any = requests if method.client_streaming else requests[0]

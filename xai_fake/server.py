@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +25,14 @@ from xai_fake.scripts import Script, Scripts
 
 if TYPE_CHECKING:
     import xai_sdk
+    from xai_fake.cassette.layer import CassetteLayer
+    from xai_fake.cassette.matchers import MatchOn
+    from xai_fake.cassette.record_mode import RecordMode
+    from xai_fake.cassette.redact import Redactor
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+#: A client stream that ends this close to its deadline was cut short by it.
+_DEADLINE_MARGIN = 0.01
 
 
 class FakeServer:
@@ -40,8 +48,16 @@ class FakeServer:
         async with FakeServer() as fake:
             ...
 
-    Every call passes through auth, faults, scripts and default behaviour, and is
-    written to :attr:`requests`.
+    Every call passes through auth, faults, scripts, the cassette (if any) and default
+    behaviour, and is written to :attr:`requests`.
+
+    Cassettes: ``FakeServer(cassette="cassettes/chat.pb")`` replays recorded calls;
+    with ``record_mode="once" | "new_episodes" | "all"`` the server is also a transparent
+    proxy to ``upstream`` (default ``api.x.ai:443``) that records what it forwards, and
+    writes the cassette (redacted, atomically) when it stops. The other ``cassette``
+    options are those of :class:`~xai_fake.cassette.layer.CassetteLayer`; for one test
+    on a shared server use :meth:`use_cassette`. ``tls=(certificate_chain_pem,
+    private_key_pem)`` serves TLS instead of plaintext (e.g. to stand in for the real API).
     """
 
     def __init__(
@@ -53,6 +69,20 @@ class FakeServer:
         seed: int = 0,
         api_keys: Collection[str] | None = None,
         management_keys: Collection[str] = (DEFAULT_MANAGEMENT_KEY,),
+        tls: tuple[bytes, bytes] | None = None,
+        cassette: str | Path | None = None,
+        record_mode: str | RecordMode = "none",
+        upstream: str | None = None,
+        management_upstream: str | None = None,
+        upstream_root_certificates: bytes | None = None,
+        upstream_tls: bool | None = None,
+        match_on: MatchOn | None = None,
+        ignore_fields: Sequence[str] = (),
+        allow_playback_repeats: bool = False,
+        honour_timing: bool = False,
+        speed: float = 1.0,
+        redactor: Redactor | None = None,
+        fallback_to_defaults: bool = False,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -72,6 +102,16 @@ class FakeServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.http_files = HttpFiles()
+        self.tls = tls
+        if cassette is not None:
+            self.pipeline.cassette = self._cassette_layer(
+                cassette, record_mode=record_mode, upstream=upstream, management_upstream=management_upstream,
+                upstream_root_certificates=upstream_root_certificates, upstream_tls=upstream_tls, match_on=match_on,
+                ignore_fields=ignore_fields, allow_playback_repeats=allow_playback_repeats,
+                honour_timing=honour_timing, speed=speed, redactor=redactor,
+                fallback_to_defaults=fallback_to_defaults,
+            )  # fmt: skip
+        self._pending: set[asyncio.Future[Any]] = set()
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -136,7 +176,12 @@ class FakeServer:
         ]
         server = grpc.aio.server(options=options)
         server.add_generic_rpc_handlers(self._handlers())
-        port = server.add_insecure_port(f"{self.host}:{self.requested_port}")
+        if self.tls is not None:
+            chain, key = self.tls
+            credentials = grpc.ssl_server_credentials([(key, chain)])
+            port = server.add_secure_port(f"{self.host}:{self.requested_port}", credentials)
+        else:
+            port = server.add_insecure_port(f"{self.host}:{self.requested_port}")
         if port == 0:
             raise OSError(f"could not bind {self.host}:{self.requested_port}")
         if self.unix_socket:
@@ -154,6 +199,11 @@ class FakeServer:
         if server is not None:
             await server.stop(grace)
         self.port = None
+        # The server's own cassette is written once no call can add to it any more.
+        layer = self.pipeline.cassette
+        if layer is not None and server is not None:
+            layer.save()
+            await layer.aclose()
         # HTTP file server: stopped with the gRPC server.
         self.defaults.state.publisher = None
         await self.http_files.stop()
@@ -201,6 +251,53 @@ class FakeServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop_async()
+
+    # -- cassettes -------------------------------------------------------------------------
+
+    @property
+    def cassette(self) -> CassetteLayer | None:
+        """The cassette in use (from the constructor or :meth:`use_cassette`), or None."""
+        return self.pipeline.cassette
+
+    @staticmethod
+    def _cassette_layer(path: str | Path, **options: Any) -> CassetteLayer:
+        from xai_fake.cassette.layer import CassetteLayer
+
+        return CassetteLayer(path, **options)
+
+    @contextlib.contextmanager
+    def use_cassette(self, path: str | Path, **options: Any) -> Iterator[CassetteLayer]:
+        """Use a cassette for the duration of a ``with`` block, e.g. for one test.
+
+        ``options`` are those of :class:`~xai_fake.cassette.layer.CassetteLayer`
+        (``record_mode``, ``upstream``, ``match_on``, ``ignore_fields``, ...). On exit the
+        cassette is written if anything was recorded, and the previous one comes back.
+        """
+        layer = self._cassette_layer(path, **options)
+        previous, self.pipeline.cassette = self.pipeline.cassette, layer
+        try:
+            yield layer
+        finally:
+            self.pipeline.cassette = previous
+            try:
+                layer.save()
+            finally:
+                self._close_later(layer)
+
+    def _close_later(self, layer: CassetteLayer) -> None:
+        """Close the layer's upstream channels in the server's loop."""
+        if layer.recorder is None:
+            return
+        if self._loop is not None and self._thread is not None:
+            asyncio.run_coroutine_threadsafe(layer.aclose(), self._loop).result(timeout=30)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop: the channels were never opened in one that still runs
+        task = loop.create_task(layer.aclose())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     # -- scripting -------------------------------------------------------------------------
 
@@ -295,14 +392,30 @@ class FakeServer:
             async def stream_unary(
                 requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
             ) -> Message:
-                return await pipeline.unary(method, [r async for r in requests], context)
+                return await pipeline.unary(method, await _received(requests, context), context)
 
             return grpc.stream_unary_rpc_method_handler(stream_unary, **codec)
 
         async def stream_stream(
             requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Message]:
-            async for response in pipeline.stream(method, [r async for r in requests], context):
+            async for response in pipeline.stream(method, await _received(requests, context), context):
                 yield response
 
         return grpc.stream_stream_rpc_method_handler(stream_stream, **codec)
+
+
+async def _received(requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]) -> list[Message]:
+    """All messages of a client stream; a stream cut short by a deadline or a cancellation is not handled.
+
+    When the client goes away, grpc.aio ends the request iterator as if the client had finished
+    sending, and cancels the handler only later. A stream that ends at its deadline, or whose
+    cancellation is already known after yielding once, is dropped so that a truncated stream
+    (half an upload, say) is never handled as a complete one.
+    """
+    messages = [message async for message in requests]
+    await asyncio.sleep(0)
+    remaining = context.time_remaining()
+    if context.cancelled() or (remaining is not None and remaining < _DEADLINE_MARGIN):
+        pass
+    return messages

@@ -98,8 +98,8 @@ class ChatDefaults:
             answer.reasoning = generate(self.state, rng, max_tokens=48).text
         if functions and not after_tool_result:
             function = rng.choice(functions)
-            parameters = json.loads(function.parameters) if function.parameters else {"type": "object"}
-            arguments = schema.value_for(parameters, rng, self._words(rng))
+            parameters = function.parameters or '{"type": "object"}'
+            arguments = _schema_value(parameters, f"the parameters of tool {function.name!r}", rng, self._words(rng))
             answer.tool_calls.append(
                 chat_pb2.ToolCall(
                     id=f"call_{rng.getrandbits(64):016x}",
@@ -114,11 +114,8 @@ class ChatDefaults:
         if fmt.format_type == chat_pb2.FORMAT_TYPE_JSON_SCHEMA:
             if not fmt.HasField("schema"):
                 raise invalid_argument("response_format json_schema needs a schema")
-            try:
-                wanted = json.loads(fmt.schema)
-            except json.JSONDecodeError as error:
-                raise invalid_argument(f"response_format schema is not valid JSON: {error}") from None
-            answer.content = json.dumps(schema.value_for(wanted, rng, self._words(rng)))
+            value = _schema_value(fmt.schema, "the response_format schema", rng, self._words(rng))
+            answer.content = json.dumps(value)
             return answer
         if fmt.format_type == chat_pb2.FORMAT_TYPE_JSON_OBJECT:
             words = self._words(rng)
@@ -333,3 +330,17 @@ def chunks_of(
         delta = chat_pb2.Delta(role=output.message.role or chat_pb2.ROLE_ASSISTANT)
         last.outputs.add(index=output.index, finish_reason=output.finish_reason, delta=delta)
     yield last
+
+
+def _schema_value(text: str, what: str, rng: random.Random, words: list[str]) -> Any:
+    """A value valid against the JSON schema ``text``; INVALID_ARGUMENT if it is not a usable schema."""
+    try:
+        wanted = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise invalid_argument(f"{what} is not valid JSON: {error}") from None
+    if not isinstance(wanted, dict):
+        raise invalid_argument(f"{what} must be a JSON object (a JSON schema), got {type(wanted).__name__}")
+    try:
+        return schema.value_for(wanted, rng, words)
+    except (LookupError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        raise invalid_argument(f"{what} is not a JSON schema xai_fake can follow: {error!r}") from None

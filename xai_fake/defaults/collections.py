@@ -308,6 +308,9 @@ class CollectionsDefaults:
                 d.meta.file_metadata.file_id,
             ),
         }
+        if request.sort_by not in keys:
+            known = ", ".join(collections_pb2.DocumentsSortBy.Name(value) for value in keys)
+            raise invalid_argument(f"unknown sort_by value {request.sort_by}; use one of {known}")
         page, token = _sorted_page(
             documents, keys[request.sort_by], request, f"documents of {stored.meta.collection_id}"
         )

@@ -197,7 +197,14 @@ def find_file(state: State, file_id: str) -> StoredFile:
 def _later(seconds: int, what: str) -> timestamp_pb2.Timestamp:
     if seconds <= 0:
         raise invalid_argument(f"{what} must be a positive number of seconds, got {seconds}")
-    return timestamp_pb2.Timestamp(seconds=now().seconds + seconds)
+    moment = now().seconds + seconds
+    if moment > _LAST_TIMESTAMP:
+        raise invalid_argument(f"{what} is too far in the future: {seconds} seconds ends after the year 9999")
+    return timestamp_pb2.Timestamp(seconds=moment)
+
+
+#: 9999-12-31T23:59:59Z, the last second a protobuf Timestamp can hold.
+_LAST_TIMESTAMP = 253_402_300_799
 
 
 class FilesDefaults:
@@ -231,6 +238,9 @@ class FilesDefaults:
             files_pb2.FILES_SORT_BY_FILENAME: lambda f: (f.meta.filename, f.meta.id),
             files_pb2.FILES_SORT_BY_SIZE: lambda f: (f.meta.size, f.meta.id),
         }
+        if request.sort_by not in keys:
+            known = ", ".join(files_pb2.FilesSortBy.Name(value) for value in keys)
+            raise invalid_argument(f"unknown sort_by value {request.sort_by}; use one of {known}")
         stored.sort(key=keys[request.sort_by], reverse=request.order == files_pb2.DESCENDING)
         page, token = paginate(stored, request.limit, request.pagination_token, "files")
         response = files_pb2.ListFilesResponse(data=[f.meta for f in page])

@@ -88,7 +88,7 @@ IMAGE_MODELS = [
     ),
 ]  # fmt: skip
 
-VIDEO_MODELS = ["grok-imagine-video"]
+VIDEO_MODELS = ["grok-imagine-video", "grok-imagine-video-1.5"]
 
 
 def find(models: list, name: str, kind: str):  # type: ignore[no-untyped-def, type-arg]

@@ -1,0 +1,74 @@
+"""Record and replay: cassettes of gRPC interactions with the xAI API.
+
+* :mod:`xai_fake.cassette.format`: the file format (binary or text, versioned, atomic writes).
+* :mod:`xai_fake.cassette.redact`: what never reaches a file (credentials; your metadata keys,
+  body fields and hook).
+* :mod:`xai_fake.cassette.record_mode`: ``none | once | new_episodes | all``.
+* :mod:`xai_fake.cassette.matchers`: which recorded call answers a live one, and the diff of a miss.
+* :mod:`xai_fake.cassette.player` / :mod:`xai_fake.cassette.recorder`: replay, and the recording proxy.
+* :mod:`xai_fake.cassette.layer`: both together, as the fake's layer 4 (``FakeServer(cassette=...)``).
+"""
+
+from xai_fake.cassette.format import (
+    FORMAT_VERSION,
+    MIGRATIONS,
+    TEXT_SUFFIXES,
+    CassetteError,
+    dumps,
+    is_text_path,
+    load,
+    loads,
+    new_cassette,
+    pack,
+    save,
+    to_text,
+    unpack,
+    validate,
+)
+from xai_fake.cassette.layer import CassetteLayer
+from xai_fake.cassette.matchers import RequestMatcher, diff_messages
+from xai_fake.cassette.player import Miss, Player
+from xai_fake.cassette.record_mode import RecordMode
+from xai_fake.cassette.recorder import DEFAULT_MANAGEMENT_UPSTREAM, DEFAULT_UPSTREAM, Recorder
+from xai_fake.cassette.redact import (
+    CREDENTIAL_KEYS,
+    DEFAULT_REDACTOR,
+    REDACTED,
+    BeforeRecord,
+    Redactor,
+    is_credential_key,
+    redact_credentials,
+)
+
+__all__ = [
+    "CREDENTIAL_KEYS",
+    "DEFAULT_MANAGEMENT_UPSTREAM",
+    "DEFAULT_REDACTOR",
+    "DEFAULT_UPSTREAM",
+    "FORMAT_VERSION",
+    "MIGRATIONS",
+    "REDACTED",
+    "TEXT_SUFFIXES",
+    "BeforeRecord",
+    "CassetteError",
+    "CassetteLayer",
+    "Miss",
+    "Player",
+    "RecordMode",
+    "Recorder",
+    "Redactor",
+    "RequestMatcher",
+    "diff_messages",
+    "dumps",
+    "is_credential_key",
+    "is_text_path",
+    "load",
+    "loads",
+    "new_cassette",
+    "pack",
+    "redact_credentials",
+    "save",
+    "to_text",
+    "unpack",
+    "validate",
+]
