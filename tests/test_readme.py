@@ -37,9 +37,10 @@ def test_the_readme_has_runnable_examples() -> None:
 def test_readme_example_runs(section: str, code: str, tmp_path: Path) -> None:
     if "def test_" in code:  # a pytest example: run it with pytest and the installed plugin
         (tmp_path / "test_readme_snippet.py").write_text(code)
+        env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}  # CI's coverage options
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
         assert " passed" in result.stdout

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from typing import Any
+import importlib
+from typing import Any, ClassVar
 
 import grpc
 
@@ -60,13 +61,55 @@ class BaseClient(abc.ABC):
         )
         self._init(self._config)
 
+    #: The facade package whose modules hold the sub-clients (``xai_sdk.sync`` or ``xai_sdk.aio``).
+    _package: ClassVar[str]
+
     @abc.abstractmethod
     def _init(self, config: ClientConfig) -> None:
-        """Open the channels and create the sub-clients."""
+        """Open the channels (``self._api_channel``, ``self._management_channel``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        """Create a sub-client on first use, so a client (and its import) costs only what it uses."""
+        module_name = SUBCLIENTS.get(name)
+        if module_name is None or name.startswith("_") or "_config" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        config: ClientConfig = self.__dict__["_config"]
+        api = (self.__dict__["_api_channel"], config.api_calls)
+        management = (self.__dict__["_management_channel"], config.management_calls)
+        if module_name == "stubs":
+            from xai_sdk.stubs import Stubs
+
+            client: Any = Stubs(*api, *management)
+        else:
+            module = importlib.import_module(f"{self._package}.{module_name}")
+            client = module.Client(*api, *management) if name == "collections" else module.Client(*api)
+        setattr(self, name, client)
+        return client
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(SUBCLIENTS))
 
     @staticmethod
     def _credentials(spec: ChannelSpec) -> grpc.ChannelCredentials | None:
         return grpc.ssl_channel_credentials() if spec.mode == "secure" else None
+
+
+#: Sub-client attribute -> module of the facade package that defines its ``Client``.
+SUBCLIENTS = {
+    "auth": "auth",
+    "batch": "batch",
+    "chat": "chat",
+    "collections": "collections",
+    "documents": "documents",
+    "embeddings": "embeddings",
+    "files": "files",
+    "image": "image",
+    "models": "models",
+    "sampler": "sampler",
+    "stubs": "stubs",
+    "tokenize": "tokenizer",
+    "video": "video",
+}
 
 
 def create_channel_credentials(

@@ -338,7 +338,6 @@ class CompactContextResponse(ProtoDecorator[chat_pb2.CompactContextResponse]):
 
 
 # The text fields of a message that arrive in pieces while streaming.
-_TEXT_FIELDS = ("content", "reasoning_content", "encrypted_content")
 
 
 def _join(pieces: list[str]) -> str:
@@ -383,38 +382,46 @@ class StreamAccumulator:
         return Chunk(chunk, index)
 
     def _fold(self, chunk: chat_pb2.GetChatCompletionChunk) -> None:
+        # Hot path (once per chunk): skip work for empty fields, which most chunks have.
         proto = self._proto
         proto.id = chunk.id
         proto.model = chunk.model
         proto.system_fingerprint = chunk.system_fingerprint
-        proto.created.CopyFrom(chunk.created)
+        proto.created.CopyFrom(chunk.created)  # always set, even when empty, as the official does
         proto.usage.CopyFrom(chunk.usage)
         if chunk.service_tier:
             proto.service_tier = chunk.service_tier
-        proto.citations.extend(chunk.citations)
+        if chunk.citations:
+            proto.citations.extend(chunk.citations)
         outputs = proto.outputs
-        if chunk.outputs:
-            needed = max(part.index for part in chunk.outputs) + 1
-            while len(outputs) < needed:
-                outputs.add()
         for part in chunk.outputs:
-            output = outputs[part.index]
+            position = part.index
+            while len(outputs) <= position:
+                outputs.add()
+            output = outputs[position]
             delta = part.delta
-            output.index = part.index
+            output.index = position
             output.finish_reason = part.finish_reason
             message = output.message
             message.role = delta.role
-            message.tool_calls.extend(delta.tool_calls)
-            message.citations.extend(delta.citations)
-            for field in _TEXT_FIELDS:
-                piece: str = getattr(delta, field)
-                if piece:
-                    key = (part.index, field)
-                    pieces = self._pieces.get(key)
-                    if pieces is None:
-                        pieces = self._pieces[key] = []
-                    pieces.append(piece)
-                    self._stale.add(key)
+            if delta.tool_calls:
+                message.tool_calls.extend(delta.tool_calls)
+            if delta.citations:
+                message.citations.extend(delta.citations)
+            if delta.content:
+                self._collect(position, "content", delta.content)
+            if delta.reasoning_content:
+                self._collect(position, "reasoning_content", delta.reasoning_content)
+            if delta.encrypted_content:
+                self._collect(position, "encrypted_content", delta.encrypted_content)
+
+    def _collect(self, position: int, field: str, piece: str) -> None:
+        key = (position, field)
+        pieces = self._pieces.get(key)
+        if pieces is None:
+            pieces = self._pieces[key] = []
+        pieces.append(piece)
+        self._stale.add(key)
 
     def proto(self) -> chat_pb2.GetChatCompletionResponse:
         """The response so far, with the text received since the last read joined in."""
@@ -446,6 +453,8 @@ def output_index(
 ) -> int | None:
     """Switch from single-output reading (index 0) to multi-output reading (None) when the server
     answers with several outputs on its own, as it does when it runs server-side tools."""
-    if index == 0 and any(output.index > 0 for output in outputs):
-        return None
+    if index == 0:
+        for output in outputs:
+            if output.index > 0:
+                return None
     return index

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import grpc
 
 from xai_sdk._channel import ChannelSpec, ClientConfig
-from xai_sdk.aio import (
-    auth,
-    batch,
-    chat,
-    collections,
-    documents,
-    embeddings,
-    files,
-    image,
-    models,
-    sampler,
-    tokenizer,
-    video,
-)
 from xai_sdk.client import BaseClient
-from xai_sdk.stubs import Stubs
+
+if TYPE_CHECKING:
+    from xai_sdk.aio import auth as _auth
+    from xai_sdk.aio import batch as _batch
+    from xai_sdk.aio import chat as _chat
+    from xai_sdk.aio import collections as _collections
+    from xai_sdk.aio import documents as _documents
+    from xai_sdk.aio import embeddings as _embeddings
+    from xai_sdk.aio import files as _files
+    from xai_sdk.aio import image as _image
+    from xai_sdk.aio import models as _models
+    from xai_sdk.aio import sampler as _sampler
+    from xai_sdk.aio import tokenizer as _tokenizer
+    from xai_sdk.aio import video as _video
+    from xai_sdk.stubs import Stubs
 
 __all__ = ["Client"]
 
@@ -40,24 +41,27 @@ class Client(BaseClient):
     Use it as an async context manager, or await :meth:`close`, to release its channels.
     """
 
+    _package = "xai_sdk.aio"
+
+    # Sub-clients are created on first use (see BaseClient.__getattr__); declared here for type checkers.
+    if TYPE_CHECKING:
+        auth: _auth.Client
+        batch: _batch.Client
+        chat: _chat.Client
+        collections: _collections.Client
+        documents: _documents.Client
+        embeddings: _embeddings.Client
+        files: _files.Client
+        image: _image.Client
+        models: _models.Client
+        sampler: _sampler.Client
+        stubs: Stubs
+        tokenize: _tokenizer.Client
+        video: _video.Client
+
     def _init(self, config: ClientConfig) -> None:
         self._api_channel = open_channel(config.api)
         self._management_channel = open_channel(config.management) if config.management else None
-        self.chat = chat.Client(self._api_channel, config.api_calls)
-        self.files = files.Client(self._api_channel, config.api_calls)
-        self.collections = collections.Client(
-            self._api_channel, config.api_calls, self._management_channel, config.management_calls
-        )
-        self.image = image.Client(self._api_channel, config.api_calls)
-        self.video = video.Client(self._api_channel, config.api_calls)
-        self.batch = batch.Client(self._api_channel, config.api_calls)
-        self.auth = auth.Client(self._api_channel, config.api_calls)
-        self.models = models.Client(self._api_channel, config.api_calls)
-        self.tokenize = tokenizer.Client(self._api_channel, config.api_calls)
-        self.embeddings = embeddings.Client(self._api_channel, config.api_calls)
-        self.sampler = sampler.Client(self._api_channel, config.api_calls)
-        self.documents = documents.Client(self._api_channel, config.api_calls)
-        self.stubs = Stubs(self._api_channel, config.api_calls, self._management_channel, config.management_calls)
 
     async def close(self) -> None:
         """Close the client's channels."""
