@@ -206,10 +206,20 @@ def _client_keys(server: FakeServer) -> dict[str, Any]:
     return {name: value for name, value in keys.items() if value}
 
 
+@pytest.fixture(scope="session")
+def _xai_session_client(xai_fake_server_session: FakeServer) -> Iterator[xai_sdk.Client]:
+    with xai_fake_server_session.client() as client:
+        yield client
+
+
 @pytest.fixture
-def xai_client(xai_fake_server: FakeServer) -> Iterator[xai_sdk.Client]:
-    """An ``xai_sdk.Client`` connected to the fake server."""
-    with xai_fake_server.client(**_client_keys(xai_fake_server)) as client:
+def xai_client(xai_fake_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[xai_sdk.Client]:
+    """An ``xai_sdk.Client`` connected to the fake server (one per session, so its channel stays warm)."""
+    keys = _client_keys(xai_fake_server)
+    if not keys:
+        yield request.getfixturevalue("_xai_session_client")
+        return
+    with xai_fake_server.client(**keys) as client:  # recording: the test's real keys
         yield client
 
 
