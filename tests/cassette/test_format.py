@@ -34,7 +34,7 @@ from xai_fake.cassette import (
 )
 from xai_sdk.proto import chat_pb2, files_pb2
 
-FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=150, deadline=10_000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,18 @@ class RequestMatcher:
             _clear(copy, rule, depth=0)
         return copy
 
+    @property
+    def indexable(self) -> bool:
+        """True when matching depends only on the method and the requests (no custom functions)."""
+        return not self.functions
+
+    def key(self, path: str, requests: Sequence[Message]) -> bytes:
+        """A lookup key: calls with equal keys match (when :attr:`indexable`)."""
+        parts = [path.encode()]
+        if "request" in self.names:
+            parts.extend(self.normalise(r).SerializeToString(deterministic=True) for r in requests)
+        return b"\x00".join(len(p).to_bytes(4, "big") + p for p in parts)
+
     def matches(self, method: str, recorded: Sequence[Message], live: Sequence[Message], *, streaming: bool) -> bool:
         """True if the recorded requests match the live ones (``streaming``: client-streaming method)."""
         if "request" in self.names:

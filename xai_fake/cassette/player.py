@@ -91,6 +91,11 @@ class Player:
             _Entry(interaction, [unpack(r) for r in interaction.requests], index=index)
             for index, interaction in enumerate(cassette.interactions)
         ]
+        # Calls are looked up by key rather than compared with every entry (1,000-call cassettes).
+        self._by_key: dict[bytes, list[_Entry]] = {}
+        if self.matcher.indexable:
+            for entry in self._entries:
+                self._by_key.setdefault(self.matcher.key(entry.interaction.method, entry.requests), []).append(entry)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -103,12 +108,14 @@ class Player:
     def find(self, method: Method, requests: Sequence[Message]) -> cassette_pb2.Interaction | None:
         """Take the interaction that answers this call (marking it played), or None."""
         with self._lock:
-            matches = [
-                e
-                for e in self._entries
-                if e.interaction.method == method.path
-                and self.matcher.matches(method.full_name, e.requests, requests, streaming=method.client_streaming)
-            ]
+            matches = self._by_key.get(self.matcher.key(method.path, requests)) if self._by_key else None
+            if not matches:  # no index, or a miss (or a match only proto equality sees, e.g. -0.0 vs 0.0)
+                matches = [
+                    e
+                    for e in self._entries
+                    if e.interaction.method == method.path
+                    and self.matcher.matches(method.full_name, e.requests, requests, streaming=method.client_streaming)
+                ]
             entry = next((e for e in matches if not e.played), None)
             if entry is None and self.allow_playback_repeats and matches:
                 entry = matches[-1]
