@@ -255,13 +255,22 @@ def _refuse_future_text(source: str, path: PathLike | None) -> None:
 def _canonicalize_bodies(cassette: cassette_pb2.Cassette) -> None:
     """Re-encode expanded bodies parsed from text deterministically, so text -> binary is byte-stable.
 
-    Raw bodies (kept raw because text could not hold them) are left exactly as they are.
+    Raw bodies (kept raw because text could not hold them: an unknown type, or fields these
+    protos do not know) are left exactly as they are. This runs on every text load, so it
+    decodes each body once and does not re-check the text form (that is done on writing).
     """
     for interaction in cassette.interactions:
         for recorded in (*interaction.requests, *interaction.responses):
-            decoded = _text_safe(recorded.body)
-            if decoded is not None:
-                recorded.body.value = _canonical(decoded)
+            body = recorded.body
+            cls = _message_class(body.TypeName()) if body.type_url.startswith(_TYPE_URL_PREFIX) else None
+            if cls is None:
+                continue
+            try:
+                decoded = cls.FromString(body.value)
+            except DecodeError:
+                continue
+            if not len(unknown_fields.UnknownFieldSet(decoded)):
+                body.value = _canonical(decoded)
 
 
 def _check_version(version: int, path: PathLike | None) -> None:
