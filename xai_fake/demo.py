@@ -125,9 +125,37 @@ def _deadline(tour: Tour, fake: FakeServer, client: Any) -> None:
         tour.say(f"   a 5 s stall with timeout=0.3 gives {error.code().name}")
 
 
+def _record_replay(tour: Tour, fake: FakeServer, client: Any) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from xai_fake.cassette import load
+    from xai_sdk.chat import user
+
+    # A second fake stands in for api.x.ai; the demo never uses the network.
+    with tempfile.TemporaryDirectory() as folder:
+        cassette = Path(folder) / "tour.txtpb"
+        with FakeServer(seed=99) as upstream:
+            upstream.chat.reply("Recorded once, replayed forever.")
+            recorder = FakeServer(cassette=cassette, record_mode="once", upstream=upstream.address)
+            with recorder, recorder.client() as recording:
+                recorded = recording.chat.create("grok-4", messages=[user("Say something")]).sample().content
+        tour.say(f"   recorded through the proxy: {recorded!r} -> {cassette.name} ({cassette.stat().st_size} bytes)")
+        with FakeServer(cassette=cassette) as player, player.client() as replaying:
+            replayed = replaying.chat.create("grok-4", messages=[user("Say something")]).sample().content
+        tour.say(f"   replayed offline, upstream gone: {replayed!r}")
+        interactions = len(load(cassette).interactions)
+        where = "IN" if recorder.api_key in cassette.read_text() else "not in"
+        tour.say(f"   the cassette holds {interactions} interaction(s); the API key is {where} it")
+
+
 def _extras(tour: Tour, fake: FakeServer, client: Any) -> None:
-    for name, step in _optional_steps(client).items():
-        tour.say(f"   {name}: {step()}")
+    names = [m.name for m in client.models.list_language_models()]
+    tour.say(f"   models: {', '.join(names[:4])}, ... ({len(names)} language models)")
+    tokens = client.tokenize.tokenize_text("Hello, fake world!", "grok-4")
+    tour.say(f"   tokenizer: {[t.string_token for t in tokens]}")
+    image = client.image.sample("a lighthouse at dusk", "grok-2-image", image_format="base64")
+    tour.say(f"   image: a {len(image.image)}-byte PNG ({image.image[:8]!r})")
 
 
 STEPS: list[tuple[str, Callable[[Tour, FakeServer, Any], None]]] = [
@@ -138,23 +166,5 @@ STEPS: list[tuple[str, Callable[[Tour, FakeServer, Any], None]]] = [
     ("Retries absorb UNAVAILABLE", _retries),
     ("Deadlines", _deadline),
     ("Models, tokenizer and images", _extras),
+    ("Record and replay", _record_replay),
 ]
-
-
-def _optional_steps(client: Any) -> dict[str, Callable[[], str]]:
-    """Tour steps for the services the client offers."""
-    steps: dict[str, Callable[[], str]] = {}
-    if hasattr(client, "models"):
-        steps["models"] = lambda: ", ".join(m.name for m in client.models.list_language_models()[:4]) + ", ..."
-    if hasattr(client, "tokenize"):
-        steps["tokenizer"] = lambda: str(
-            [t.string_token for t in client.tokenize.tokenize_text("Hello, fake world!", "grok-4")]
-        )
-    if hasattr(client, "image"):
-
-        def image() -> str:
-            response = client.image.sample("a lighthouse at dusk", "grok-2-image", image_format="base64")
-            return f"a {len(response.image)}-byte PNG ({response.image[:8]!r})"
-
-        steps["image"] = image
-    return steps

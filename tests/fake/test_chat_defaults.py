@@ -187,6 +187,13 @@ def test_compact_context(chat, md) -> None:  # type: ignore[no-untyped-def]
             grpc.StatusCode.INVALID_ARGUMENT,
             "messages[0] has no role",
         ),
+        (request(reasoning_effort=42), grpc.StatusCode.INVALID_ARGUMENT, "reasoning_effort has no value 42"),
+        (request(include=[77]), grpc.StatusCode.INVALID_ARGUMENT, "include has no option 77"),
+        (
+            request("word " * 140_000, model="grok-3"),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "more than grok-3's limit of 131072",
+        ),
         (
             request(response_format=chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema="{")),
             grpc.StatusCode.INVALID_ARGUMENT,

@@ -74,6 +74,8 @@ def test_demo_tours_the_sdk_against_the_embedded_fake() -> None:
         "get_weather",
         "4 attempts",
         "DEADLINE_EXCEEDED",
+        "replayed offline, upstream gone: 'Recorded once, replayed forever.'",
+        "the API key is not in it",
         "All steps worked",
     ):
         assert needle in result.stdout

@@ -75,6 +75,13 @@ class ChatDefaults:
             raise invalid_argument(f"n must be between 1 and {MAX_N}, got {n}")
         if request.HasField("max_tokens") and request.max_tokens < 1:
             raise invalid_argument(f"max_tokens must be positive, got {request.max_tokens}")
+        _check_enums(request)
+        prompt = prompt_tokens(request.messages)
+        if prompt > model.max_prompt_length:
+            raise invalid_argument(
+                f"the prompt is {prompt} tokens, more than {model.name}'s limit of {model.max_prompt_length}; "
+                "shorten the conversation (chat.compact() can help)"
+            )
         return model
 
     def _function_tools(self, request: chat_pb2.GetCompletionsRequest) -> list[chat_pb2.Function]:
@@ -248,6 +255,29 @@ class ChatDefaults:
 
     def _stored(self) -> dict[str, Any]:
         return self.state.store("chat.stored")
+
+
+_ENUM_FIELDS = (
+    ("reasoning_effort", chat_pb2.ReasoningEffort),
+    ("agent_count", chat_pb2.AgentCount),
+    ("service_tier", usage_pb2.ServiceTier),
+)
+
+
+def _check_enums(request: chat_pb2.GetCompletionsRequest) -> None:
+    """Unknown enum numbers get INVALID_ARGUMENT, as from the real API."""
+    for name, enum in _ENUM_FIELDS:
+        value = getattr(request, name)
+        if value not in enum.values():
+            raise invalid_argument(f"{name} has no value {value}; use one of {', '.join(enum.keys())}")
+    for option in request.include:
+        if option not in chat_pb2.IncludeOption.values() or option == chat_pb2.INCLUDE_OPTION_INVALID:
+            raise invalid_argument(
+                f"include has no option {option}; use one of {', '.join(chat_pb2.IncludeOption.keys()[1:])}"
+            )
+    for index, message in enumerate(request.messages):
+        if message.role not in chat_pb2.MessageRole.values():
+            raise invalid_argument(f"messages[{index}] has an unknown role {message.role}")
 
 
 def _reasons(request: chat_pb2.GetCompletionsRequest) -> bool:
