@@ -419,6 +419,11 @@ class BaseClient:
         stub, calls = self._management
         return stub, calls.kwargs(timeout)
 
+    @property
+    def _management_target(self) -> str | None:
+        """The management host collection changes go to (reported on telemetry spans)."""
+        return self._management[1].target if self._management is not None else None
+
     def _upload_document_flow(
         self,
         collection_id: str,

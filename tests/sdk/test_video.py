@@ -98,7 +98,7 @@ async def test_done_without_response_raises(client: Any, xai_fake_server: FakeSe
 async def test_timeout_raises_with_the_request_id(client: Any, xai_fake_server: FakeServer) -> None:
     xai_fake_server.script(POLL).respond(video(deferred_pb2.PENDING))
     with pytest.raises(TimeoutError, match=r"timed out.*video request video-request-\d+"):
-        await settle(client.video.generate("p", MODEL, timeout=datetime.timedelta(milliseconds=20), **FAST))
+        await settle(client.video.generate("p", MODEL, timeout=datetime.timedelta(milliseconds=300), **FAST))
     assert xai_fake_server.requests.count(POLL) >= 2
 
 

@@ -23,6 +23,7 @@ from xai_sdk.files import (
     prepare_upload,
 )
 from xai_sdk.proto import files_pb2
+from xai_sdk.telemetry._services import file_span
 
 __all__ = ["Client"]
 
@@ -46,12 +47,13 @@ class Client(BaseClient):
         Arguments as for :meth:`xai_sdk.sync.files.Client.upload`; ``on_progress`` runs in the event loop.
         """
         upload = prepare_upload(file, filename=filename, on_progress=on_progress, expires_after=expires_after)
-        try:
-            response: files_pb2.File = await self._stub.UploadFile(_messages(upload), **self._calls.kwargs(timeout))
-        except (grpc.aio.AioRpcError, asyncio.CancelledError):  # grpc.aio cancels the call when the stream fails
-            upload.raise_source_error()
-            raise
-        return response
+        with file_span(__name__, "upload", self._calls.target) as s:
+            try:
+                response: files_pb2.File = await self._stub.UploadFile(_messages(upload), **self._calls.kwargs(timeout))
+            except (grpc.aio.AioRpcError, asyncio.CancelledError):  # grpc.aio cancels the call when the stream fails
+                upload.raise_source_error()
+                raise
+            return s.done(response)
 
     async def batch_upload(
         self,
@@ -111,8 +113,8 @@ class Client(BaseClient):
     async def delete(self, file_id: str, *, timeout: float | None = None) -> files_pb2.DeleteFileResponse:
         """Delete a file."""
         request = files_pb2.DeleteFileRequest(file_id=file_id)
-        response: files_pb2.DeleteFileResponse = await self._stub.DeleteFile(request, **self._calls.kwargs(timeout))
-        return response
+        with file_span(__name__, "delete", self._calls.target) as s:
+            return s.done(await self._stub.DeleteFile(request, **self._calls.kwargs(timeout)))  # type: ignore[no-any-return]
 
     async def create_public_url(
         self, file_id: str, *, expires_after: Expiry | None = None, timeout: float | None = None

@@ -17,6 +17,7 @@ from xai_sdk.image import (
     build_request,
 )
 from xai_sdk.proto import image_pb2
+from xai_sdk.telemetry._media import image_span
 
 __all__ = ["BaseClient", "BaseImageResponse", "Client", "ImageResponse"]
 
@@ -57,7 +58,8 @@ class Client(BaseClient):
             image_file_ids=image_file_ids, user=user, image_format=image_format, aspect_ratio=aspect_ratio,
             resolution=resolution, quality=quality, storage_options=storage_options,
         )  # fmt: skip
-        return ImageResponse(await self._stub.GenerateImage(request, **self._calls.kwargs(timeout)), 0)
+        with image_span(__name__, "sample", request, self._calls.target) as s:
+            return ImageResponse(s.done(await self._stub.GenerateImage(request, **self._calls.kwargs(timeout))), 0)
 
     async def sample_batch(
         self,
@@ -83,5 +85,6 @@ class Client(BaseClient):
             image_file_ids=image_file_ids, user=user, image_format=image_format, aspect_ratio=aspect_ratio,
             resolution=resolution, quality=quality, storage_options=storage_options,
         )  # fmt: skip
-        proto = await self._stub.GenerateImage(request, **self._calls.kwargs(timeout))
+        with image_span(__name__, "sample_batch", request, self._calls.target) as s:
+            proto = s.done(await self._stub.GenerateImage(request, **self._calls.kwargs(timeout)))
         return [ImageResponse(proto, index) for index in range(len(proto.images))]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from xai_sdk._flow import run_async
 from xai_sdk.proto import deferred_pb2, image_pb2, video_pb2
+from xai_sdk.telemetry._media import video_span
 from xai_sdk.video import (
     BaseClient,
     Keyframe,
@@ -57,7 +58,8 @@ class Client(BaseClient):
             reference_image_urls=reference_image_urls, reference_image_file_ids=reference_image_file_ids,
             reference_audios=reference_audios, generate_audio=generate_audio, storage_options=storage_options,
         )  # fmt: skip
-        return await self._stub.GenerateVideo(request, **self._calls.kwargs(timeout))  # type: ignore[no-any-return]
+        with video_span(__name__, "start", request, self._calls.target):
+            return await self._stub.GenerateVideo(request, **self._calls.kwargs(timeout))  # type: ignore[no-any-return]
 
     async def get(self, request_id: str, *, timeout: float | None = None) -> video_pb2.GetDeferredVideoResponse:
         """The status of a started video job, with the video once it is DONE."""
@@ -104,7 +106,8 @@ class Client(BaseClient):
             self._stub.GenerateVideo, request, timeout=timeout, interval=interval, call_timeout=call_timeout,
             what="video",
         )  # fmt: skip
-        return await run_async(flow)
+        with video_span(__name__, "generate", request, self._calls.target) as s:
+            return s.done(await run_async(flow))
 
     async def extend_start(
         self,
@@ -122,7 +125,8 @@ class Client(BaseClient):
             prompt, model, video_url=video_url, video_file_id=video_file_id, duration=duration,
             storage_options=storage_options,
         )  # fmt: skip
-        return await self._stub.ExtendVideo(request, **self._calls.kwargs(timeout))  # type: ignore[no-any-return]
+        with video_span(__name__, "extend_start", request, self._calls.target):
+            return await self._stub.ExtendVideo(request, **self._calls.kwargs(timeout))  # type: ignore[no-any-return]
 
     async def extend(
         self,
@@ -146,4 +150,5 @@ class Client(BaseClient):
             self._stub.ExtendVideo, request, timeout=timeout, interval=interval, call_timeout=call_timeout,
             what="video extension",
         )  # fmt: skip
-        return await run_async(flow)
+        with video_span(__name__, "extend", request, self._calls.target) as s:
+            return s.done(await run_async(flow))

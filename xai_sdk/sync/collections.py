@@ -23,6 +23,7 @@ from xai_sdk.collections import (
     update_request,
 )
 from xai_sdk.proto import collections_pb2, documents_pb2, shared_pb2, types_pb2
+from xai_sdk.telemetry._services import collection_span
 
 __all__ = ["Client"]
 
@@ -66,8 +67,8 @@ class Client(BaseClient):
             description=description,
         )
         stub, kwargs = self._collections(timeout)
-        response: collections_pb2.CollectionMetadata = stub.CreateCollection(request, **kwargs)
-        return response
+        with collection_span(__name__, "create_collection", self._management_target) as s:
+            return s.done(stub.CreateCollection(request, **kwargs))  # type: ignore[no-any-return]
 
     def list(
         self,
@@ -109,14 +110,15 @@ class Client(BaseClient):
         """
         request = update_request(collection_id, name, chunk_configuration, field_definitions, description)
         stub, kwargs = self._collections(timeout)
-        response: collections_pb2.CollectionMetadata = stub.UpdateCollection(request, **kwargs)
-        return response
+        with collection_span(__name__, "update_collection", self._management_target) as s:
+            return s.done(stub.UpdateCollection(request, **kwargs))  # type: ignore[no-any-return]
 
     def delete(self, collection_id: str, *, timeout: float | None = None) -> None:
         """Delete a collection."""
         request = collections_pb2.DeleteCollectionRequest(collection_id=collection_id)
         stub, kwargs = self._collections(timeout)
-        stub.DeleteCollection(request, **kwargs)
+        with collection_span(__name__, "delete_collection", self._management_target, collection_id=collection_id):
+            stub.DeleteCollection(request, **kwargs)
 
     def search(
         self,
@@ -164,7 +166,8 @@ class Client(BaseClient):
             timeout=timeout,
             call_timeout=call_timeout,
         )
-        return run_sync(flow)
+        with collection_span(__name__, "upload_document", self._api_calls.target) as s:
+            return s.done(run_sync(flow))
 
     def add_existing_document(
         self, collection_id: str, file_id: str, fields: dict[str, str] | None = None, *, timeout: float | None = None
@@ -174,7 +177,10 @@ class Client(BaseClient):
             collection_id=collection_id, file_id=file_id, fields=fields
         )
         stub, kwargs = self._collections(timeout)
-        stub.AddDocumentToCollection(request, **kwargs)
+        with collection_span(
+            __name__, "add_existing_document", self._management_target, collection_id=collection_id, file_id=file_id
+        ):
+            stub.AddDocumentToCollection(request, **kwargs)
 
     def list_documents(  # noqa: PLR0917 - the official positional signature
         self,
@@ -217,7 +223,10 @@ class Client(BaseClient):
         """Take a document out of the collection (the file itself stays)."""
         request = collections_pb2.RemoveDocumentFromCollectionRequest(collection_id=collection_id, file_id=file_id)
         stub, kwargs = self._collections(timeout)
-        stub.RemoveDocumentFromCollection(request, **kwargs)
+        with collection_span(
+            __name__, "remove_document", self._management_target, collection_id=collection_id, file_id=file_id
+        ):
+            stub.RemoveDocumentFromCollection(request, **kwargs)
 
     def update_document(  # noqa: PLR0917 - the official positional signature
         self,
@@ -235,17 +244,23 @@ class Client(BaseClient):
             collection_id=collection_id, file_id=file_id, name=name, data=data, content_type=content_type, fields=fields
         )
         stub, kwargs = self._collections(timeout)
-        response: collections_pb2.DocumentMetadata = stub.UpdateDocument(request, **kwargs)
-        return response
+        with collection_span(__name__, "update_document", self._management_target) as s:
+            return s.done(stub.UpdateDocument(request, **kwargs))  # type: ignore[no-any-return]
 
     def reindex_document(self, collection_id: str, file_id: str, *, timeout: float | None = None) -> None:
         """Index a document again, e.g. after changing the collection's chunk configuration."""
         request = collections_pb2.ReIndexDocumentRequest(collection_id=collection_id, file_id=file_id)
         stub, kwargs = self._collections(timeout)
-        stub.ReIndexDocument(request, **kwargs)
+        with collection_span(
+            __name__, "reindex_document", self._management_target, collection_id=collection_id, file_id=file_id
+        ):
+            stub.ReIndexDocument(request, **kwargs)
 
     def generate_description(self, collection_id: str, *, timeout: float | None = None) -> str:
         """A description of the collection written from its documents ('' if there is nothing to describe)."""
         request = collections_pb2.GenerateCollectionDescriptionRequest(collection_id=collection_id)
         stub, kwargs = self._collections(timeout)
-        return str(stub.GenerateCollectionDescription(request, **kwargs).collection_description)
+        with collection_span(
+            __name__, "generate_collection_description", self._management_target, collection_id=collection_id
+        ):
+            return str(stub.GenerateCollectionDescription(request, **kwargs).collection_description)

@@ -22,6 +22,7 @@ from xai_sdk.files import (
     prepare_upload,
 )
 from xai_sdk.proto import files_pb2
+from xai_sdk.telemetry._services import file_span
 
 __all__ = ["Client"]
 
@@ -54,12 +55,13 @@ class Client(BaseClient):
                 or an unsupported input.
         """
         upload = prepare_upload(file, filename=filename, on_progress=on_progress, expires_after=expires_after)
-        try:
-            response: files_pb2.File = self._stub.UploadFile(upload.messages(), **self._calls.kwargs(timeout))
-        except grpc.RpcError:
-            upload.raise_source_error()
-            raise
-        return response
+        with file_span(__name__, "upload", self._calls.target) as s:
+            try:
+                response: files_pb2.File = self._stub.UploadFile(upload.messages(), **self._calls.kwargs(timeout))
+            except grpc.RpcError:
+                upload.raise_source_error()
+                raise
+            return s.done(response)
 
     def batch_upload(
         self,
@@ -114,8 +116,8 @@ class Client(BaseClient):
     def delete(self, file_id: str, *, timeout: float | None = None) -> files_pb2.DeleteFileResponse:
         """Delete a file."""
         request = files_pb2.DeleteFileRequest(file_id=file_id)
-        response: files_pb2.DeleteFileResponse = self._stub.DeleteFile(request, **self._calls.kwargs(timeout))
-        return response
+        with file_span(__name__, "delete", self._calls.target) as s:
+            return s.done(self._stub.DeleteFile(request, **self._calls.kwargs(timeout)))  # type: ignore[no-any-return]
 
     def create_public_url(
         self, file_id: str, *, expires_after: Expiry | None = None, timeout: float | None = None

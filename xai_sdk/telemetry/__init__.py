@@ -9,6 +9,10 @@ conventions, named ``"chat.<method> <model>"``::
     telemetry = Telemetry()                  # installs a global TracerProvider (service "xai-sdk")
     telemetry.setup_console_exporter()       # or telemetry.setup_otlp_exporter(endpoint=..., headers=...)
 
+Image and video generation (``"image.sample <model>"``, ``"video.generate <model>"``, ...), file
+uploads and deletions, collection changes, and the models, tokenizer and auth calls emit spans
+too, with the names and attributes of the official SDK (see ``_media.py`` and ``_services.py``).
+
 Spans carry ``gen_ai.operation.name``, ``gen_ai.provider.name`` (``xai``), ``gen_ai.request.*``,
 ``gen_ai.response.*``, ``gen_ai.usage.*``, the prompt and completion text
 (``gen_ai.prompt.<i>.*``, ``gen_ai.completion.<i>.*``) and the ``server.address`` and
