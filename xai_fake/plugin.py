@@ -18,6 +18,7 @@ test with the closest recorded request and a field-level diff, and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import AsyncIterator, Generator, Iterator
@@ -193,9 +194,37 @@ def xai_fake_server(
         yield server
         return
     path, options = cassette
-    with server.use_cassette(path, **options) as layer:
+    with server.use_cassette(path, **options) as layer, _http_cassette(path, options):
         request.node.stash[_LAYER] = layer
         yield server
+
+
+#: Request headers never written to the HTTP cassette.
+_HTTP_SECRET_HEADERS = ("authorization", "x-api-key", "cookie", "proxy-authorization")
+
+
+@contextlib.contextmanager
+def _http_cassette(path: Path, options: dict[str, Any]) -> Iterator[None]:
+    """Record and replay HTTP downloads (image and video URLs) with vcrpy, next to the gRPC cassette.
+
+    ``cassettes/mod/name.pb`` gets ``cassettes/mod/name.http.yaml``; one marker covers the whole test.
+    The file appears only if the test made HTTP requests.
+    """
+    try:
+        import vcr
+    except ImportError:  # vcrpy comes with the test extra; without it HTTP goes out unrecorded
+        yield
+        return
+    from xai_fake.cassette.record_mode import RecordMode
+
+    recorder = vcr.VCR(
+        record_mode=RecordMode.parse(options.get("record_mode", "none")).value,  # the same names as vcrpy's
+        filter_headers=list(_HTTP_SECRET_HEADERS),
+        decode_compressed_response=True,
+    )
+    repeats = bool(options.get("allow_playback_repeats", False))
+    with recorder.use_cassette(str(path.with_name(path.stem + ".http.yaml")), allow_playback_repeats=repeats):
+        yield
 
 
 def _client_keys(server: FakeServer) -> dict[str, Any]:

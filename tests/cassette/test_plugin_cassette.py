@@ -142,3 +142,31 @@ def test_marker_without_the_fixture_is_explained(pytester: pytest.Pytester) -> N
     result = pytester.runpytest_subprocess("-q")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*needs the xai_fake_server fixture*"])
+
+
+IMAGE_TEST = """
+import hashlib, pathlib, pytest
+
+@pytest.mark.xai_cassette("image")
+def test_image_url(xai_client):
+    response = xai_client.image.sample("a red fox", "grok-2-image", image_format="url")
+    data = response.image  # downloaded over HTTP from the URL in the gRPC answer
+    assert data.startswith(bytes([0x89]) + b"PNG")
+    pathlib.Path("digest.txt").write_text(response.url + " " + hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_http_downloads_are_recorded_next_to_the_grpc_cassette(pytester: pytest.Pytester) -> None:
+    setup(pytester, IMAGE_TEST)
+    with FakeServer(seed=5) as upstream:
+        record(pytester, upstream).assert_outcomes(passed=1)
+        recorded = (pytester.path / "digest.txt").read_text()
+        assert recorded.split()[0].startswith(upstream.http_url)
+    folder = pytester.path / "cassettes" / "test_recorded"
+    assert sorted(p.name for p in folder.iterdir()) == ["image.http.yaml", "image.pb"]
+    http = (folder / "image.http.yaml").read_text()
+    assert "authorization" not in http.lower()
+    # The upstream and its HTTP server are gone: both the gRPC answer and the download replay.
+    (pytester.path / "digest.txt").unlink()
+    pytester.runpytest_subprocess("-q", "--xai-cassette-strict").assert_outcomes(passed=1)
+    assert (pytester.path / "digest.txt").read_text() == recorded
