@@ -22,6 +22,8 @@ class LoggedCall:
     code: grpc.StatusCode = grpc.StatusCode.OK
     details: str = ""
     responses: int = 0  # messages sent back
+    #: Seconds the client allowed the call (its deadline, as the server saw it), None without one.
+    time_remaining: float | None = None
     finished: bool = field(default=False, repr=False)
 
     @property

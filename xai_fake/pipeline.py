@@ -77,7 +77,7 @@ class Pipeline:
         self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any], *, single: bool
     ) -> AsyncIterator[Message]:
         metadata, shown = loggable_metadata(context)
-        entry = LoggedCall(method.full_name, requests, shown)
+        entry = LoggedCall(method.full_name, requests, shown, time_remaining=context.time_remaining())
         self.log.append(entry)
         try:
             cassette = self.cassette
