@@ -417,5 +417,5 @@ async def _received(requests: AsyncIterator[Message], context: grpc.aio.Servicer
     await asyncio.sleep(0)
     remaining = context.time_remaining()
     if context.cancelled() or (remaining is not None and remaining < _DEADLINE_MARGIN):
-        pass
+        raise asyncio.CancelledError
     return messages

@@ -132,6 +132,8 @@ class BatchDefaults:
         model = language_model(request.model)
         if not request.messages:
             raise invalid_argument("messages must hold at least one message")
+        if request.HasField("max_tokens") and request.max_tokens < 1:
+            raise invalid_argument(f"max_tokens must be positive, got {request.max_tokens}")
         out = generate(self.state, self.state.rng("batch-chat", request), max_tokens=request.max_tokens or None)
         prompt = sum(tokens.count(c.text) for m in request.messages for c in m.content)
         cost = prompt * model.prompt_text_token_price + out.tokens * model.completion_text_token_price

@@ -86,6 +86,8 @@ class SampleDefaults:
         n = request.n if request.HasField("n") else 1
         if not 1 <= n <= 128:
             raise invalid_argument(f"n must be between 1 and 128, got {n}")
+        if request.HasField("max_tokens") and request.max_tokens < 1:
+            raise invalid_argument(f"max_tokens must be positive, got {request.max_tokens}")
         choices, completion = [], 0
         for index in range(n):
             out = generate(self.state, rng, max_tokens=request.max_tokens or None, stop=list(request.stop))
