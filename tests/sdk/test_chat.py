@@ -158,7 +158,6 @@ def test_stored_completions_and_compaction(xai_client: xai_sdk.Client) -> None:
     chat.append(response).append(user("more")).append(user("and more"))
     compacted = chat.compact()
     assert compacted.dropped_message_count == 3 and compacted.encrypted_content
-    chat.append(compacted)
     assert len(chat.messages) == 1 and chat.messages[0].encrypted_content == compacted.encrypted_content
     direct = xai_client.chat.compact_context("grok-4", [user("a"), user("b")])
     assert direct.dropped_message_count == 1

@@ -89,10 +89,12 @@ class Chat(BaseChat):
             return span.done(batch(await run_async(self._defer_flow(n, timeout, interval, call_timeout)), n))
 
     async def compact(self, *, timeout: float | None = None) -> CompactContextResponse:
-        """Condense the conversation; ``append()`` the result to continue with a shorter context."""
-        return CompactContextResponse(
+        """Condense the conversation and replace its messages with the compacted context (as ``append()`` does)."""
+        result = CompactContextResponse(
             await self._stub.CompactContext(self._compact_request(), **self._calls.kwargs(timeout))
         )
+        self.append(result)
+        return result
 
 
 class Client(BaseClient[Chat]):

@@ -88,8 +88,12 @@ class Chat(BaseChat):
             return span.done(batch(run_sync(self._defer_flow(n, timeout, interval, call_timeout)), n))
 
     def compact(self, *, timeout: float | None = None) -> CompactContextResponse:
-        """Condense the conversation; ``append()`` the result to continue with a shorter context."""
-        return CompactContextResponse(self._stub.CompactContext(self._compact_request(), **self._calls.kwargs(timeout)))
+        """Condense the conversation and replace its messages with the compacted context (as ``append()`` does)."""
+        result = CompactContextResponse(
+            self._stub.CompactContext(self._compact_request(), **self._calls.kwargs(timeout))
+        )
+        self.append(result)
+        return result
 
 
 class Client(BaseClient[Chat]):

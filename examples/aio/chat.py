@@ -1,0 +1,33 @@
+"""A scripted multi-turn conversation: each answer is appended before the next question (async client).
+
+Run against the fake with ``xai-fake exec -- python examples/aio/chat.py``.
+"""
+
+import asyncio
+
+from xai_sdk import AsyncClient
+from xai_sdk.chat import system, user
+
+MODEL = "grok-4.20-non-reasoning"
+QUESTIONS = [
+    "Suggest a name for a bakery run by two cats.",
+    "Now write a one-line slogan for it.",
+    "Translate the slogan into French.",
+]
+
+
+async def main() -> None:
+    async with AsyncClient() as client:
+        chat = client.chat.create(MODEL, messages=[system("You are a cheerful branding assistant.")])
+        spent = 0.0
+        for question in QUESTIONS:
+            chat.append(user(question))
+            answer = await chat.sample()
+            chat.append(answer)  # the assistant's turn becomes part of the history
+            print(f"You:  {question}\nGrok: {answer.content}\n")
+            spent += answer.cost_usd or 0.0  # cost is per request and may be missing
+        print(f"{len(chat.messages)} messages in the conversation, ${spent:.5f} spent")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
