@@ -1,0 +1,42 @@
+"""``xai_fake.FakeServer`` in its own process, answering chat the way a test would script it.
+
+``python bench/fake_proc.py MODE`` prints ``READY <port>`` and serves until stdin closes.
+``MODE`` is ``scripted`` (``fake.script("Chat/GetCompletion").respond(<canned response>)``,
+the same message the bare servicer returns), ``reply`` (``fake.chat.reply(...)``, which builds
+a response per call), ``default`` (nothing scripted: the fake's generated answer), or ``replay PATH``
+(``FakeServer(cassette=PATH)``, playback repeats allowed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import canned
+from canned_server import announce_and_wait
+
+from xai_fake import FakeServer
+
+MODES = ("scripted", "reply", "default", "replay")
+
+
+async def main(mode: str, *args: str) -> None:
+    if mode == "replay":
+        fake = FakeServer(cassette=args[0], record_mode="none", allow_playback_repeats=True)
+    else:
+        fake = FakeServer()
+    await fake.start_async()
+    if mode == "scripted":
+        fake.script("Chat/GetCompletion").respond(canned.response())
+        fake.script("Chat/GetCompletionChunk").respond(list(canned.chunks(canned.DEFAULT_CHUNKS)))
+    elif mode == "reply":
+        fake.chat.reply(canned.TEXT)
+    elif mode not in ("default", "replay"):
+        raise SystemExit(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    assert fake.port is not None
+    await announce_and_wait(fake.port)
+    await fake.stop_async(0)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*(sys.argv[1:] or ["scripted"])))
