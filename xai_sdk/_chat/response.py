@@ -357,7 +357,7 @@ class StreamAccumulator:
     many outputs the response starts with, each at its own index.
     """
 
-    __slots__ = ("_index", "_pieces", "_proto", "_stale", "response")
+    __slots__ = ("_index", "_pending", "_pieces", "_proto", "_stale", "response")
 
     def __init__(self, index: int | None = 0, outputs: int = 1) -> None:
         self._proto = chat_pb2.GetChatCompletionResponse()
@@ -366,6 +366,9 @@ class StreamAccumulator:
         # (output position, field) -> the pieces received; a joined field is kept as its only piece.
         self._pieces: dict[tuple[int, str], list[str]] = {}
         self._stale: set[tuple[int, str]] = set()
+        # Chunks received but not yet folded in: folding waits until the response is read, so a
+        # stream nobody reads mid-way costs one list append per chunk.
+        self._pending: list[chat_pb2.GetChatCompletionChunk] = []
         self._index = index
         self.response = _StreamedResponse(self, index)
 
@@ -374,11 +377,11 @@ class StreamAccumulator:
         return [_StreamedResponse(self, index) for index in range(n)]
 
     def add(self, chunk: chat_pb2.GetChatCompletionChunk) -> Chunk:
-        """Fold one chunk in; returns the chunk read at the stream's output index."""
+        """Take one chunk in; returns the chunk read at the stream's output index."""
         index = output_index(self._index, chunk.outputs)
         if index != self._index:
             self._index = self.response._index = index
-        self._fold(chunk)
+        self._pending.append(chunk)
         return Chunk(chunk, index)
 
     def _fold(self, chunk: chat_pb2.GetChatCompletionChunk) -> None:
@@ -424,7 +427,11 @@ class StreamAccumulator:
         self._stale.add(key)
 
     def proto(self) -> chat_pb2.GetChatCompletionResponse:
-        """The response so far, with the text received since the last read joined in."""
+        """The response so far: pending chunks folded in, and the text received since the last read joined."""
+        if self._pending:
+            for chunk in self._pending:
+                self._fold(chunk)
+            self._pending.clear()
         if self._stale:
             outputs = self._proto.outputs
             for key in self._stale:
@@ -440,8 +447,13 @@ class _StreamedResponse(Response):
     """A Response whose proto is brought up to date from a :class:`StreamAccumulator` when read."""
 
     def __init__(self, accumulator: StreamAccumulator, index: int | None) -> None:
-        super().__init__(accumulator._proto, index)
+        # No super().__init__: the proto is the accumulator's, made current on every read.
         self._accumulator = accumulator
+        self._index = index
+
+    @property
+    def _proto(self) -> chat_pb2.GetChatCompletionResponse:  # type: ignore[override]
+        return self._accumulator.proto()
 
     @property
     def proto(self) -> chat_pb2.GetChatCompletionResponse:
