@@ -12,8 +12,8 @@ import tarfile
 from pathlib import Path
 
 SDIST = "xai-sdk==1.21.0"
-#: What the examples import besides xai_sdk (they are written for absl's app runner).
-EXAMPLE_DEPENDENCIES = ("absl-py", "requests", "aiohttp")
+#: What the examples import besides xai_sdk (absl's app runner, HTTP clients, a progress bar).
+EXAMPLE_DEPENDENCIES = ("absl-py", "requests", "aiohttp", "tqdm")
 
 
 class ExamplesUnavailable(Exception):

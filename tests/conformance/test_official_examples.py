@@ -27,6 +27,35 @@ EXAMPLES = {
     "server_side_tools.py": "",
     "stored_chat.py": "",
     "structured_outputs.py": "",
+    "telemetry.py": "",
+    # Services.
+    "auth.py": "",
+    "batch_request.py": "",
+    "collection.py": "",
+    "files.py": "",
+    "files_chat.py": "",
+    "image_generation.py": "a red fox in the snow\nmake it blue\n\n\n\n\n",  # saves into the cwd
+    "image_generation_tool.py": "",
+    "image_multi_reference_editing.py": "",
+    "inline_files_chat.py": "",
+    "models.py": "",
+    "tokenizer.py": "Hello, tokenizer!\n",
+    "video_extension.py": "the cat walks away\n\n\n",
+    "video_generation.py": "a cat on a roof\n\n\n",
+    "video_keyframes.py": "",
+    # Not run: collections_tool.py downloads two PDFs from the internet.
+}
+#: Command-line flags the examples require (absl flags).
+ARGUMENTS = {
+    "image_generation.py": ["--output-dir=."],
+    "image_multi_reference_editing.py": [
+        "--prompt=put the fox in the garden",
+        "--image-url=https://example.com/fox.png",
+        "--image-url=https://example.com/garden.png",
+        "--output-dir=.",
+    ],
+    "models.py": ["--model-type=language"],
+    "video_extension.py": ["--video-url=https://example.com/cat.mp4"],
 }
 
 
@@ -45,7 +74,7 @@ def test_official_example_runs_on_our_sdk(
     fake.reset()
     env = {**os.environ, **fake.env(), "PYTHONPATH": str(dependencies)}
     result = subprocess.run(
-        [sys.executable, str(examples / flavour / example)],
+        [sys.executable, str(examples / flavour / example), *ARGUMENTS.get(example, [])],
         input=EXAMPLES[example], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, f"{flavour}/{example} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
