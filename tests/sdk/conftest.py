@@ -20,7 +20,6 @@ _TELEMETRY_ENV = (
 @pytest.fixture
 def otel_globals(monkeypatch: pytest.MonkeyPatch) -> None:
     """No global tracer provider during the test (the previous one comes back after it), no telemetry switches."""
-    pytest.importorskip("opentelemetry.sdk")
     from opentelemetry import trace
     from opentelemetry.util._once import Once
 

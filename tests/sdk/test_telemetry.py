@@ -15,10 +15,6 @@ from typing import Any
 
 import grpc
 import pytest
-from pydantic import BaseModel
-
-pytest.importorskip("opentelemetry.sdk")
-
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -26,6 +22,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from opentelemetry.util._once import Once
+from pydantic import BaseModel
 
 import xai_sdk
 from xai_fake import FakeServer
@@ -425,7 +422,6 @@ def test_otlp_http_exporter_sends_spans(
     collector: tuple[str, list[tuple[str, bytes]]],
     explicit: bool,
 ) -> None:
-    pytest.importorskip("opentelemetry.exporter.otlp.proto.http")
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
     url, received = collector
@@ -448,7 +444,6 @@ def test_otlp_http_exporter_sends_spans(
 def test_otlp_grpc_exporter_sends_spans(
     xai_client: xai_sdk.Client, otel_globals: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("opentelemetry.exporter.otlp.proto.grpc")
     from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
     received: list[Any] = []

@@ -45,7 +45,6 @@ def test_public_modules_do_not_import_pydantic() -> None:
 
 
 def test_validators_are_built_on_first_access() -> None:
-    pytest.importorskip("pydantic")
     out = run_python(
         """
         import sys
@@ -61,7 +60,8 @@ def test_validators_are_built_on_first_access() -> None:
 
 
 def test_validators_refuse_bad_entries() -> None:
-    pydantic = pytest.importorskip("pydantic")
+    import pydantic
+
     assert types.ReferenceAudioValidator.validate_python({"voice_id": "  leo "}) == {"voice_id": "leo"}
     bad_audio: list[object] = [{"voice_id": "  "}, {}, "ara"]
     for value in bad_audio:
