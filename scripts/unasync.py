@@ -11,7 +11,7 @@ version of a module is its async version with ``async``/``await`` taken out. Wri
 the async side by hand and generating the other keeps the two from drifting; the
 approach is httpcore's (``scripts/unasync.py``). Modules whose sync I/O differs in
 kind, not just in syntax (``files``: threads instead of tasks; ``client``: channel
-closing), stay hand-written and are not listed in ``MODULES``.
+closing), stay hand-written: ``generated_sync=False`` in ``xai_sdk/_services.py``, or no row.
 
 The output is formatted with ruff (a pinned dev dependency), so ``--check`` is exact.
 """
@@ -26,12 +26,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's service table, whatever else is installed
+
+from xai_sdk._services import SERVICES  # noqa: E402
+
 SOURCE = ROOT / "xai_sdk" / "aio"
 TARGET = ROOT / "xai_sdk" / "sync"
-MODULES = (
-    "auth", "batch", "chat", "collections", "documents", "embeddings",
-    "image", "models", "sampler", "tokenizer", "video",
-)  # fmt: skip
+#: The generated facades: every service's module whose row in xai_sdk/_services.py says ``generated_sync``.
+MODULES = tuple(service.module for service in SERVICES if service.module and service.generated_sync)
 
 #: (pattern, replacement), applied in order to every line.
 RULES: tuple[tuple[str, str], ...] = (

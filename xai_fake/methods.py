@@ -10,14 +10,13 @@ from functools import cache
 from google.protobuf import message_factory
 from google.protobuf.message import Message
 
-#: Proto modules that define services, by stem under ``xai_sdk.proto``.
-SERVICE_MODULES = (
-    "auth", "batch", "chat", "collections", "documents", "embed",
-    "files", "image", "models", "sample", "tokenize", "video",
-)  # fmt: skip
+from xai_sdk._services import SERVICES
+
+#: Proto modules that define services, by stem under ``xai_sdk.proto`` (from ``xai_sdk/_services.py``).
+SERVICE_MODULES = tuple(dict.fromkeys(service.stem for service in SERVICES))
 
 #: Services the real API serves on its management host, with management keys.
-MANAGEMENT_SERVICES = frozenset({"collections.Collections"})
+MANAGEMENT_SERVICES = frozenset(service.name for service in SERVICES if service.management)
 
 
 @dataclass(frozen=True)
@@ -49,11 +48,14 @@ class Method:
 
 @cache
 def all_methods() -> dict[str, Method]:
-    """Every method of every service, keyed by full name."""
+    """Every method of every service of ``xai_sdk/_services.py``, keyed by full name."""
     table: dict[str, Method] = {}
-    for stem in SERVICE_MODULES:
-        module = importlib.import_module(f"xai_sdk.proto.{stem}_pb2")
-        for service in module.DESCRIPTOR.services_by_name.values():
+    for row in SERVICES:
+        module = importlib.import_module(f"xai_sdk.proto.{row.stem}_pb2")
+        found = [s for s in module.DESCRIPTOR.services_by_name.values() if s.full_name == row.name]
+        if not found:
+            raise LookupError(f"xai_sdk/_services.py names {row.name}, which xai_sdk/proto/{row.stem}_pb2.py lacks")
+        for service in found:
             for method in service.methods:
                 entry = Method(
                     service=service.full_name,

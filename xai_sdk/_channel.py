@@ -11,7 +11,6 @@ per call beyond passing a prebuilt tuple.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import sys
@@ -68,17 +67,15 @@ def merge_options(user: Sequence[tuple[str, Any]] | None) -> list[tuple[str, Any
 
 
 def is_local(target: str) -> bool:
-    """True for ``unix:`` targets and loopback hosts (``localhost``, ``127.0.0.0/8``, ``[::1]``)."""
-    if target.startswith(("unix:", "unix-abstract:")):
-        return True
-    host = target.rsplit(":", 1)[0] if target.count(":") == 1 or target.startswith("[") else target
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """True when ``target`` is on this machine, so that a plaintext channel is safe.
+
+    That is a ``unix:``/``unix-abstract:`` socket, ``localhost``, ``127.0.0.0/8`` or ``::1``, in any
+    of gRPC's spellings (``[::1]:port``, ``dns:///localhost:port``, ``ipv4:127.0.0.1:port``...);
+    :func:`xai_sdk._target.parse_target` holds the rules.
+    """
+    from xai_sdk._target import parse_target  # on first use: `from xai_sdk import Client` stays light
+
+    return parse_target(target).is_local
 
 
 def channel_mode(target: str, use_insecure_channel: bool) -> Mode:

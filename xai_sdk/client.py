@@ -17,6 +17,7 @@ from xai_sdk._channel import (
     call_metadata,
     resolve,
 )
+from xai_sdk._services import SERVICES, by_client
 
 __all__ = ["DEFAULT_API_HOST", "DEFAULT_MANAGEMENT_API_HOST", "USER_AGENT", "BaseClient", "create_channel_credentials"]
 
@@ -70,19 +71,19 @@ class BaseClient(abc.ABC):
 
     def __getattr__(self, name: str) -> Any:
         """Create a sub-client on first use, so a client (and its import) costs only what it uses."""
-        module_name = SUBCLIENTS.get(name)
-        if module_name is None or name.startswith("_") or "_config" not in self.__dict__:
+        service = by_client(name)
+        if (service is None and name != "stubs") or name.startswith("_") or "_config" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         config: ClientConfig = self.__dict__["_config"]
         api = (self.__dict__["_api_channel"], config.api_calls)
         management = (self.__dict__["_management_channel"], config.management_calls)
-        if module_name == "stubs":
+        if service is None:
             from xai_sdk.stubs import Stubs
 
             client: Any = Stubs(*api, *management)
         else:
-            module = importlib.import_module(f"{self._package}.{module_name}")
-            client = module.Client(*api, *management) if name == "collections" else module.Client(*api)
+            module = importlib.import_module(f"{self._package}.{service.module}")
+            client = module.Client(*api, *management) if service.management else module.Client(*api)
         setattr(self, name, client)
         return client
 
@@ -94,22 +95,8 @@ class BaseClient(abc.ABC):
         return grpc.ssl_channel_credentials() if spec.mode == "secure" else None
 
 
-#: Sub-client attribute -> module of the facade package that defines its ``Client``.
-SUBCLIENTS = {
-    "auth": "auth",
-    "batch": "batch",
-    "chat": "chat",
-    "collections": "collections",
-    "documents": "documents",
-    "embeddings": "embeddings",
-    "files": "files",
-    "image": "image",
-    "models": "models",
-    "sampler": "sampler",
-    "stubs": "stubs",
-    "tokenize": "tokenizer",
-    "video": "video",
-}
+#: Sub-client attribute -> module of the facade package that defines its ``Client`` (from :data:`SERVICES`).
+SUBCLIENTS = dict(sorted([("stubs", "stubs")] + [(s.client, s.module) for s in SERVICES if s.client and s.module]))
 
 
 def create_channel_credentials(
@@ -118,14 +105,22 @@ def create_channel_credentials(
     """TLS (or local) channel credentials carrying the key on every call.
 
     Kept for code that builds its own channels; the clients themselves send the key as
-    call metadata, which also works on plaintext channels.
+    call metadata, which also works on plaintext channels. Local targets (see
+    :func:`xai_sdk._channel.is_local`) get gRPC's local credentials, for unix sockets or
+    loopback TCP as the target says; any other target gets TLS.
     """
+    from xai_sdk._target import parse_target
+
     if not api_key:
         raise ValueError("Empty xAI API key provided.")
     plugin = _KeyPlugin(call_metadata(api_key, metadata))
-
-    local = api_host.startswith(("localhost:", "127.", "[::1]", "unix:"))
-    channel = grpc.local_channel_credentials() if local else grpc.ssl_channel_credentials()
+    target = parse_target(api_host)
+    if target.is_unix:
+        channel = grpc.local_channel_credentials(grpc.LocalConnectionType.UDS)
+    elif target.is_local:
+        channel = grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+    else:
+        channel = grpc.ssl_channel_credentials()
     return grpc.composite_channel_credentials(channel, grpc.metadata_call_credentials(plugin))
 
 

@@ -14,39 +14,75 @@ With an ``AsyncClient`` the stubs are asyncio stubs: ``await`` unary calls and u
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
 from xai_sdk._channel import CallSettings
-from xai_sdk.proto import (
-    auth_pb2_grpc,
-    batch_pb2_grpc,
-    chat_pb2_grpc,
-    collections_pb2_grpc,
-    documents_pb2_grpc,
-    embed_pb2_grpc,
-    files_pb2_grpc,
-    image_pb2_grpc,
-    models_pb2_grpc,
-    sample_pb2_grpc,
-    tokenize_pb2_grpc,
-    video_pb2_grpc,
-)
+from xai_sdk._services import SERVICES, by_stub
+
+if TYPE_CHECKING:
+    from xai_sdk.proto import (
+        auth_pb2_grpc,
+        batch_pb2_grpc,
+        chat_pb2_grpc,
+        collections_pb2_grpc,
+        documents_pb2_grpc,
+        embed_pb2_grpc,
+        files_pb2_grpc,
+        image_pb2_grpc,
+        models_pb2_grpc,
+        sample_pb2_grpc,
+        tokenize_pb2_grpc,
+        video_pb2_grpc,
+    )
 
 __all__ = ["Stubs"]
 
 Channel = grpc.Channel | grpc.aio.Channel
 
-_NO_MANAGEMENT_KEY = (
-    "The collections stub needs a management API key: pass management_api_key=... to the client "
-    "or set XAI_MANAGEMENT_KEY."
-)
+
+def _no_management_key(stub: str) -> str:
+    return (
+        f"The {stub} stub needs a management API key: pass management_api_key=... to the client "
+        "or set XAI_MANAGEMENT_KEY."
+    )
 
 
 class Stubs:
-    """One stub per xAI service, created on first use; :meth:`kwargs` gives what every call must carry."""
+    """One stub per xAI service, created on first use; :meth:`kwargs` gives what every call must carry.
+
+    The attributes are those of :data:`xai_sdk._services.SERVICES`; the stubs of management
+    services (``collections``) use the management channel and :meth:`management_kwargs`.
+    """
+
+    # Created on first use from the service table (see _stub); declared here for type checkers.
+    if TYPE_CHECKING:
+        #: ``xai_api.Auth``: ``get_api_key_info``.
+        auth: auth_pb2_grpc.AuthStub
+        #: ``xai_api.BatchMgmt``: batches of requests.
+        batch: batch_pb2_grpc.BatchMgmtStub
+        #: ``xai_api.Chat``: completions, deferred and stored completions.
+        chat: chat_pb2_grpc.ChatStub
+        #: ``collections.Collections`` on the management channel; call it with :meth:`management_kwargs`.
+        collections: collections_pb2_grpc.CollectionsStub
+        #: ``xai_api.Documents``: search over collections.
+        documents: documents_pb2_grpc.DocumentsStub
+        #: ``xai_api.Embedder``: embeddings.
+        embedder: embed_pb2_grpc.EmbedderStub
+        #: ``xai_api.Files``: upload, list, download and delete files.
+        files: files_pb2_grpc.FilesStub
+        #: ``xai_api.Image``: image generation.
+        image: image_pb2_grpc.ImageStub
+        #: ``xai_api.Models``: the model catalogue.
+        models: models_pb2_grpc.ModelsStub
+        #: ``xai_api.Sample``: raw text completion.
+        sample: sample_pb2_grpc.SampleStub
+        #: ``xai_api.Tokenize``: tokenization.
+        tokenize: tokenize_pb2_grpc.TokenizeStub
+        #: ``xai_api.Video``: video generation.
+        video: video_pb2_grpc.VideoStub
 
     def __init__(
         self,
@@ -65,69 +101,27 @@ class Stubs:
         return self._calls.kwargs(timeout)
 
     def management_kwargs(self, timeout: float | None = None) -> dict[str, Any]:
-        """The same for a call of the :attr:`collections` stub (management key)."""
+        """The same for a call of a management stub (:attr:`collections`), with the management key."""
         if self._management_calls is None:
-            raise ValueError(_NO_MANAGEMENT_KEY)
+            raise ValueError(_no_management_key("collections"))
         return self._management_calls.kwargs(timeout)
 
-    @cached_property
-    def auth(self) -> auth_pb2_grpc.AuthStub:
-        """``xai_api.Auth``: ``get_api_key_info``."""
-        return auth_pb2_grpc.AuthStub(self._channel)
+    def _stub(self, name: str) -> Any:
+        """Create the stub ``name`` of the service table on first use, and keep it."""
+        service = by_stub(name)
+        if service is None or "_channel" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        channel = self._management_channel if service.management else self._channel
+        if channel is None:
+            raise ValueError(_no_management_key(name))
+        module = importlib.import_module(f"xai_sdk.proto.{service.stem}_pb2_grpc")
+        stub = getattr(module, service.stub_class)(channel)
+        self.__dict__[name] = stub
+        return stub
 
-    @cached_property
-    def batch(self) -> batch_pb2_grpc.BatchMgmtStub:
-        """``xai_api.BatchMgmt``: batches of requests."""
-        return batch_pb2_grpc.BatchMgmtStub(self._channel)
+    # Only at run time: for type checkers the stubs are the attributes declared above, and no others.
+    if not TYPE_CHECKING:
+        __getattr__ = _stub
 
-    @cached_property
-    def chat(self) -> chat_pb2_grpc.ChatStub:
-        """``xai_api.Chat``: completions, deferred and stored completions."""
-        return chat_pb2_grpc.ChatStub(self._channel)
-
-    @cached_property
-    def collections(self) -> collections_pb2_grpc.CollectionsStub:
-        """``xai_api.Collections`` on the management channel; call it with :meth:`management_kwargs`."""
-        if self._management_channel is None:
-            raise ValueError(_NO_MANAGEMENT_KEY)
-        return collections_pb2_grpc.CollectionsStub(self._management_channel)
-
-    @cached_property
-    def documents(self) -> documents_pb2_grpc.DocumentsStub:
-        """``xai_api.Documents``: search over collections."""
-        return documents_pb2_grpc.DocumentsStub(self._channel)
-
-    @cached_property
-    def embedder(self) -> embed_pb2_grpc.EmbedderStub:
-        """``xai_api.Embedder``: embeddings."""
-        return embed_pb2_grpc.EmbedderStub(self._channel)
-
-    @cached_property
-    def files(self) -> files_pb2_grpc.FilesStub:
-        """``xai_api.Files``: upload, list, download and delete files."""
-        return files_pb2_grpc.FilesStub(self._channel)
-
-    @cached_property
-    def image(self) -> image_pb2_grpc.ImageStub:
-        """``xai_api.Image``: image generation."""
-        return image_pb2_grpc.ImageStub(self._channel)
-
-    @cached_property
-    def models(self) -> models_pb2_grpc.ModelsStub:
-        """``xai_api.Models``: the model catalogue."""
-        return models_pb2_grpc.ModelsStub(self._channel)
-
-    @cached_property
-    def sample(self) -> sample_pb2_grpc.SampleStub:
-        """``xai_api.Sample``: raw text completion."""
-        return sample_pb2_grpc.SampleStub(self._channel)
-
-    @cached_property
-    def tokenize(self) -> tokenize_pb2_grpc.TokenizeStub:
-        """``xai_api.Tokenize``: tokenization."""
-        return tokenize_pb2_grpc.TokenizeStub(self._channel)
-
-    @cached_property
-    def video(self) -> video_pb2_grpc.VideoStub:
-        """``xai_api.Video``: video generation."""
-        return video_pb2_grpc.VideoStub(self._channel)
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {service.stub for service in SERVICES})

@@ -29,8 +29,9 @@ CLIENT = textwrap.dedent(
     from xai_sdk.chat import user
 
     port, key, phase = sys.argv[1], sys.argv[2], sys.argv[3]
-    # "ipv4:" targets are not loopback names, so the client picks TLS; the certificate is for localhost.
-    client = Client(api_key=key, api_host=f"ipv4:127.0.0.1:{port}", timeout=5,
+    # 0.0.0.0 is not a loopback address, so the client picks TLS (Linux connects it to this host);
+    # the certificate is for localhost.
+    client = Client(api_key=key, api_host=f"ipv4:0.0.0.0:{port}", timeout=5,
                     channel_options=[("grpc.ssl_target_name_override", "localhost")])
     result = {"mode": client._config.api.mode}
     if phase == "calls":

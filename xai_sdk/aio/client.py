@@ -43,7 +43,8 @@ class Client(BaseClient):
 
     _package = "xai_sdk.aio"
 
-    # Sub-clients are created on first use (see BaseClient.__getattr__); declared here for type checkers.
+    # Sub-clients are created on first use (see BaseClient.__getattr__); declared here for type checkers,
+    # one per row of xai_sdk/_services.py with a client attribute (tests/test_service_table.py checks).
     if TYPE_CHECKING:
         auth: _auth.Client
         batch: _batch.Client

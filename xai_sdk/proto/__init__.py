@@ -11,21 +11,24 @@ Modules are loaded on first use, so ``import xai_sdk.proto`` stays cheap.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from types import ModuleType
 
-_STEMS = (
-    "auth", "batch", "chat", "collections", "deferred", "documents", "embed", "files",
-    "image", "models", "sample", "shared", "tokenize", "types", "usage", "video",
-)  # fmt: skip
-_MODULES = frozenset(f"{stem}{suffix}" for stem in _STEMS for suffix in ("_pb2", "_pb2_grpc"))
+
+@functools.cache
+def _module_names() -> frozenset[str]:
+    """``<stem>_pb2`` and ``<stem>_pb2_grpc`` for every stem of :mod:`xai_sdk._services` (read on first use)."""
+    from xai_sdk._services import PROTO_STEMS
+
+    return frozenset(f"{stem}{suffix}" for stem in PROTO_STEMS for suffix in ("_pb2", "_pb2_grpc"))
 
 
 def __getattr__(name: str) -> ModuleType:
-    if name in _MODULES:
+    if name in _module_names():
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _MODULES)
+    return sorted(set(globals()) | _module_names())

@@ -45,7 +45,6 @@ Attributes = Mapping[str, AttributeValue]
 LazyAttributes = Attributes | Callable[[], Attributes] | None
 
 _PROVIDER_ENV = "OTEL_PYTHON_TRACER_PROVIDER"
-_DEFAULT_PORT = 443
 _UNKNOWN = object()
 _tracers: dict[str, tuple[Any, Any]] = {}
 
@@ -202,29 +201,16 @@ def span(
 
 @functools.lru_cache(maxsize=64)
 def server_attributes(target: str | None) -> dict[str, AttributeValue]:
-    """``server.address`` and ``server.port`` of a gRPC target (``host``, ``host:port``, ``[v6]:port``, ``unix:path``).
+    """``server.address`` and ``server.port`` of a gRPC target, read by :func:`xai_sdk._target.parse_target`.
 
-    A target without a port reports 443, gRPC's default. Unix sockets report their path and no
-    port; an unknown target (None) reports nothing.
+    A target without a port reports 443, gRPC's default. Unix sockets report their path (or
+    abstract name) and no port; an unknown target (None) reports nothing.
     """
     if not target:
         return {}
-    for scheme in ("unix-abstract:", "unix:"):
-        if target.startswith(scheme):
-            return {"server.address": target[len(scheme) :].removeprefix("//")}
-    for scheme in ("dns:", "ipv4:", "ipv6:"):
-        if target.startswith(scheme):
-            target = target[len(scheme) :]
-            if target.startswith("//"):  # dns://authority/host:port
-                target = target[2:].partition("/")[2]
-            break
-    host, port = target, _DEFAULT_PORT
-    if target.startswith("["):
-        host, _, rest = target[1:].partition("]")
-        if rest.startswith(":") and rest[1:].isdigit():
-            port = int(rest[1:])
-    elif target.count(":") == 1:
-        name, _, digits = target.partition(":")
-        if digits.isdigit():
-            host, port = name, int(digits)
-    return {"server.address": host, "server.port": port}
+    from xai_sdk._target import DEFAULT_PORT, parse_target  # once per target (cached): spans stay cheap to import
+
+    parsed = parse_target(target)
+    if parsed.path is not None:
+        return {"server.address": parsed.path}
+    return {"server.address": parsed.address, "server.port": DEFAULT_PORT if parsed.port is None else parsed.port}
