@@ -130,7 +130,8 @@ def cassette_redact(args: argparse.Namespace) -> int:
 
 def cassette_check(args: argparse.Namespace) -> int:
     """Validate cassettes; exit 1 naming the first problem of each bad one."""
-    from xai_fake.cassette import REDACTED, CassetteError, is_credential_key, load
+    from xai_fake.cassette import CassetteError, load
+    from xai_fake.credentials import leaks as unredacted
 
     failed = 0
     for path in args.paths:
@@ -141,10 +142,9 @@ def cassette_check(args: argparse.Namespace) -> int:
             failed += 1
             continue
         leaks = [
-            f"interaction {number}: {entry.key}"
+            f"interaction {number}: {key}"
             for number, interaction in enumerate(cassette.interactions, start=1)
-            for entry in (*interaction.request_metadata, *interaction.initial_metadata, *interaction.trailing_metadata)
-            if is_credential_key(entry.key) and (entry.text or entry.binary.decode("utf-8", "replace")) != REDACTED
+            for key in unredacted(interaction)
         ]
         if leaks:
             print(

@@ -199,10 +199,6 @@ def xai_fake_server(
         yield server
 
 
-#: Request headers never written to the HTTP cassette.
-_HTTP_SECRET_HEADERS = ("authorization", "x-api-key", "cookie", "proxy-authorization")
-
-
 @contextlib.contextmanager
 def _http_cassette(path: Path, options: dict[str, Any]) -> Iterator[None]:
     """Record and replay HTTP downloads (image and video URLs) with vcrpy, next to the gRPC cassette.
@@ -219,12 +215,29 @@ def _http_cassette(path: Path, options: dict[str, Any]) -> Iterator[None]:
 
     recorder = vcr.VCR(
         record_mode=RecordMode.parse(options.get("record_mode", "none")).value,  # the same names as vcrpy's
-        filter_headers=list(_HTTP_SECRET_HEADERS),
+        before_record_request=_redacted_request,
+        before_record_response=_redacted_response,
         decode_compressed_response=True,
     )
     repeats = bool(options.get("allow_playback_repeats", False))
     with recorder.use_cassette(str(path.with_name(path.stem + ".http.yaml")), allow_playback_repeats=repeats):
         yield
+
+
+def _redacted_request(request: Any) -> Any:
+    """The one secrets rule on an HTTP request before vcrpy writes it."""
+    from xai_fake.credentials import redact_headers
+
+    redact_headers(request.headers)
+    return request
+
+
+def _redacted_response(response: dict[str, Any]) -> dict[str, Any]:
+    """The one secrets rule on an HTTP response (``set-cookie``, ...) before vcrpy writes it."""
+    from xai_fake.credentials import redact_headers
+
+    redact_headers(response.get("headers", {}))
+    return response
 
 
 def _client_keys(server: FakeServer) -> dict[str, Any]:

@@ -13,7 +13,7 @@ bodies shown decoded; any other name holds the binary encoding. Both are lossles
 future-version file, and upgrades older versions through :data:`MIGRATIONS`. :func:`save`
 writes a temporary file in the same directory, syncs it and renames it over the target, so a
 crash never leaves a half-written cassette. Credential-like metadata is redacted on every
-write (see :mod:`xai_fake.cassette.redact`).
+write (see :mod:`xai_fake.credentials`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from google.protobuf import any_pb2, descriptor_pool, message_factory, text_form
 from google.protobuf.message import DecodeError, Message
 
 from xai_fake._proto import cassette_pb2
+from xai_fake.credentials import redact_credentials
 from xai_sdk.__about__ import __version__
 
 #: The format version this xai-devkit writes; files with a higher version are refused.
@@ -173,7 +174,6 @@ def _format_any(message: Message, indent: int, as_one_line: bool) -> str | None:
 
 def _prepared(cassette: cassette_pb2.Cassette) -> cassette_pb2.Cassette:
     """A copy stamped with the current version and tool, credentials redacted."""
-    from xai_fake.cassette.redact import redact_credentials
 
     copy = cassette_pb2.Cassette()
     copy.CopyFrom(cassette)

@@ -1,9 +1,8 @@
 """Redaction: what never reaches a cassette file.
 
-On by default, and not optional: the values of ``authorization``, ``x-api-key``, ``cookie``,
-``set-cookie``, ``proxy-authorization`` and of any metadata key containing ``key``, ``token``,
-``secret``, ``password`` or ``auth`` become ``"<redacted>"`` (:func:`redact_credentials`, which
-:func:`~xai_fake.cassette.format.save` also applies to everything it writes). A :class:`Redactor`
+On by default, and not optional: every credential, as the one secrets rule in
+:mod:`xai_fake.credentials` defines it, becomes ``"<redacted>"`` (:func:`redact_credentials`,
+which :func:`~xai_fake.cassette.format.save` also applies to everything it writes). A :class:`Redactor`
 adds your own rules::
 
     Redactor(
@@ -29,49 +28,31 @@ from google.protobuf.message import Message
 
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette.format import load_descriptors, pack, unpack
+from xai_fake.credentials import (
+    CREDENTIAL_KEY_PARTS,
+    CREDENTIAL_KEYS,
+    REDACTED,
+    is_credential_key,
+    redact_credentials,
+    redact_entry,
+)
+from xai_fake.protobuf_compat import is_repeated
 
-#: What a redacted value becomes (bytes values: its UTF-8 encoding).
-REDACTED = "<redacted>"
-
-#: Metadata keys whose values are always redacted.
-CREDENTIAL_KEYS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
-
-#: A metadata key containing any of these is treated as a credential.
-CREDENTIAL_KEY_PARTS = ("key", "token", "secret", "password", "auth")
+__all__ = [
+    "CREDENTIAL_KEYS",
+    "CREDENTIAL_KEY_PARTS",
+    "DEFAULT_REDACTOR",
+    "REDACTED",
+    "BeforeRecord",
+    "Redactor",
+    "is_credential_key",
+    "redact_credentials",
+]
 
 #: The before-record hook: return the (possibly edited) interaction, or None to leave it out.
 BeforeRecord = Callable[[cassette_pb2.Interaction], "cassette_pb2.Interaction | None"]
 
 _STRINGLIKE = (FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES)
-
-
-def is_credential_key(key: str) -> bool:
-    """True if a metadata key looks like it carries a credential (always redacted)."""
-    lowered = key.lower()
-    return lowered in CREDENTIAL_KEYS or any(part in lowered for part in CREDENTIAL_KEY_PARTS)
-
-
-def _metadata_lists(interaction: cassette_pb2.Interaction) -> tuple[list[cassette_pb2.Metadatum], ...]:
-    return (
-        list(interaction.request_metadata),
-        list(interaction.initial_metadata),
-        list(interaction.trailing_metadata),
-    )
-
-
-def _redact_entry(entry: cassette_pb2.Metadatum) -> None:
-    if entry.WhichOneof("value") == "binary" or entry.key.lower().endswith("-bin"):
-        entry.binary = REDACTED.encode()
-    else:
-        entry.text = REDACTED
-
-
-def redact_credentials(interaction: cassette_pb2.Interaction) -> None:
-    """Replace, in place, the value of every credential-like metadata entry with ``"<redacted>"``."""
-    for entries in _metadata_lists(interaction):
-        for entry in entries:
-            if is_credential_key(entry.key):
-                _redact_entry(entry)
 
 
 def _field_rule(path: str) -> tuple[str, FieldDescriptor]:
@@ -167,7 +148,7 @@ class Redactor:
         changed = False
         rules = self._rules.get(message.DESCRIPTOR.full_name, ())
         for field, drop in rules:
-            if field.is_repeated:
+            if is_repeated(field):
                 present = len(getattr(message, field.name)) > 0
             else:
                 present = message.HasField(field.name) if field.has_presence else bool(getattr(message, field.name))
@@ -176,7 +157,7 @@ class Redactor:
             changed = True
             if drop:
                 message.ClearField(field.name)
-            elif field.is_repeated:
+            elif is_repeated(field):
                 values = getattr(message, field.name)
                 redacted = REDACTED if field.type == FieldDescriptor.TYPE_STRING else REDACTED.encode()
                 values[:] = [redacted] * len(values)
@@ -193,7 +174,7 @@ class Redactor:
                 if value_field.type == FieldDescriptor.TYPE_MESSAGE:
                     for item in value.values():
                         changed = self.redact_message(item) or changed
-            elif field.is_repeated:
+            elif is_repeated(field):
                 for item in value:
                     changed = self.redact_message(item) or changed
             else:
@@ -206,8 +187,9 @@ class Redactor:
                 if container[index].key.lower() in self.drop_metadata:
                     del container[index]
             for entry in container:
-                if entry.key.lower() in self.redact_metadata or is_credential_key(entry.key):
-                    _redact_entry(entry)
+                if entry.key.lower() in self.redact_metadata:
+                    redact_entry(entry)
+        redact_credentials(interaction)
 
     def _apply_body(self, recorded: cassette_pb2.RecordedMessage) -> None:
         try:
