@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xai_fake import FakeServer
+from xai_fake.defaults.collections import CollectionsState
+from xai_fake.defaults.files import FilesState
 from xai_sdk.proto import collections_pb2, collections_pb2_grpc, files_pb2, files_pb2_grpc, shared_pb2, types_pb2
 
 Metadata = tuple[tuple[str, str], ...]
@@ -337,10 +341,14 @@ def test_generate_description_names_the_topics(api: Api) -> None:
 
 def test_reset_empties_collections(api: Api, fake: FakeServer) -> None:
     collection_id = api.create("temp").collection_id
-    api.add(collection_id, "t.txt", b"t")
-    assert set(fake.defaults.state.stores) == {"files", "collections"}
+    file_id = api.add(collection_id, "t.txt", b"t")
+    state = fake.defaults.state
+    assert list(state.of(FilesState).files) == [file_id]
+    assert list(state.of(CollectionsState).collections) == [collection_id]
+    assert list(state.of(CollectionsState).collections[collection_id].documents) == [file_id]
     fake.reset()
-    assert fake.defaults.state.stores == {}
+    assert fake.defaults.state.kept == {}
+    assert (state.of(FilesState).files, state.of(CollectionsState).collections) == ({}, {})
     listed = api.collections.ListCollections(collections_pb2.ListCollectionsRequest(), metadata=api.mgmt_md)
     assert list(listed.collections) == []
 
@@ -364,3 +372,185 @@ def test_update_collection_adds_and_deletes_field_definitions(api: Api) -> None:
         api.collections.UpdateCollection(request, metadata=api.mgmt_md)
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
     assert "no field definition 'isbn' to delete" in str(raised.value.details())
+
+
+# -- one paginator, one enum check -------------------------------------------------------------
+
+PAGING = settings(
+    derandomize=True, max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+ORDERS = st.sampled_from(list(shared_pb2.Ordering.values()))
+
+
+def walk(call: object, request: object, md: Metadata, items: str) -> list[list[str]]:
+    """The ids of every page of a listing, following the pagination tokens to the end."""
+    pages: list[list[str]] = []
+    while True:
+        response = call(request, metadata=md)  # type: ignore[operator]
+        listed = getattr(response, items)
+        pages.append([x.collection_id if items == "collections" else x.file_metadata.file_id for x in listed])
+        if not response.HasField("pagination_token"):
+            return pages
+        request.pagination_token = response.pagination_token  # type: ignore[attr-defined]
+        assert len(pages) < 100, "the pagination tokens never end"
+
+
+def check_pages(pages: list[list[str]], everything: list[str], limit: int) -> None:
+    assert [i for p in pages for i in p] == everything  # nothing lost, repeated or out of order
+    assert all(len(p) == limit for p in pages[:-1])
+    assert len(pages) == max(1, -(-len(everything) // limit))
+
+
+@PAGING
+@given(
+    count=st.integers(0, 8),
+    limit=st.integers(1, 10),
+    sort_by=st.sampled_from(list(collections_pb2.CollectionsSortBy.values())),
+    order=ORDERS,
+)
+def test_list_collections_walks_every_collection_once(
+    api: Api, fake: FakeServer, count: int, limit: int, sort_by: int, order: int
+) -> None:
+    fake.reset()
+    for i in range(count):
+        api.create(f"c{(i * 5) % 3}-{i}")
+    request = collections_pb2.ListCollectionsRequest(sort_by=sort_by, order=order)  # type: ignore[arg-type]
+    everything = [c.collection_id for c in api.collections.ListCollections(request, metadata=api.mgmt_md).collections]
+    assert len(everything) == count
+    request.limit = limit
+    check_pages(walk(api.collections.ListCollections, request, api.mgmt_md, "collections"), everything, limit)
+
+
+@PAGING
+@given(
+    count=st.integers(0, 8),
+    limit=st.integers(1, 10),
+    sort_by=st.sampled_from(list(collections_pb2.DocumentsSortBy.values())),
+    order=ORDERS,
+)
+def test_list_documents_walks_every_document_once(
+    api: Api, fake: FakeServer, count: int, limit: int, sort_by: int, order: int
+) -> None:
+    fake.reset()
+    collection_id = api.create("docs").collection_id
+    for i in range(count):
+        api.add(collection_id, f"d{(i * 5) % 3}-{i}.txt", b"x" * ((i * 7) % 4))
+    request = collections_pb2.ListDocumentsRequest(
+        collection_id=collection_id,
+        sort_by=sort_by,  # type: ignore[arg-type]
+        order=order,  # type: ignore[arg-type]
+    )
+    listed = api.collections.ListDocuments(request, metadata=api.mgmt_md).documents
+    everything = [d.file_metadata.file_id for d in listed]
+    assert len(everything) == count
+    request.limit = limit
+    check_pages(walk(api.collections.ListDocuments, request, api.mgmt_md, "documents"), everything, limit)
+
+
+def _fails(call: object, request: object, md: Metadata) -> str:
+    with pytest.raises(grpc.RpcError) as raised:
+        call(request, metadata=md)  # type: ignore[operator]
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    return str(raised.value.details())
+
+
+@pytest.mark.parametrize("listing", ["collections", "documents"])
+@pytest.mark.parametrize(
+    ("fields", "fix"),
+    [
+        ({"pagination_token": "nonsense"}, "pass the pagination_token of the previous page"),
+        ({"limit": -1}, "limit must not be negative, got -1; limit must be between 1 and 1000"),
+        ({"limit": 1001}, "limit must be between 1 and 1000 (0 for the default, 100), got 1001"),
+    ],
+)
+def test_bad_tokens_and_limits_name_the_fix(api: Api, listing: str, fields: dict[str, object], fix: str) -> None:
+    collection_id = api.create("docs").collection_id
+    api.add(collection_id, "a.txt", b"a")
+    request: collections_pb2.ListCollectionsRequest | collections_pb2.ListDocumentsRequest
+    if listing == "collections":
+        call, request = api.collections.ListCollections, collections_pb2.ListCollectionsRequest(**fields)  # type: ignore[arg-type]
+    else:
+        call = api.collections.ListDocuments
+        request = collections_pb2.ListDocumentsRequest(collection_id=collection_id, **fields)  # type: ignore[arg-type]
+    assert fix in _fails(call, request, api.mgmt_md)
+
+
+def test_page_tokens_belong_to_their_listing(api: Api) -> None:
+    first, second = (api.create(name).collection_id for name in ("first", "second"))
+    for collection_id in (first, second):
+        for name in ("a.txt", "b.txt"):
+            api.add(collection_id, name, b"x")
+    collections_token = api.collections.ListCollections(
+        collections_pb2.ListCollectionsRequest(limit=1), metadata=api.mgmt_md
+    ).pagination_token
+    documents_token = api.collections.ListDocuments(
+        collections_pb2.ListDocumentsRequest(collection_id=first, limit=1), metadata=api.mgmt_md
+    ).pagination_token
+    assert collections_token
+    assert documents_token
+
+    wrong_listing = collections_pb2.ListDocumentsRequest(collection_id=first, pagination_token=collections_token)
+    assert f"is not a {first} documents token" in _fails(api.collections.ListDocuments, wrong_listing, api.mgmt_md)
+    wrong_collection = collections_pb2.ListDocumentsRequest(collection_id=second, pagination_token=documents_token)
+    details = _fails(api.collections.ListDocuments, wrong_collection, api.mgmt_md)
+    assert f"is not a {second} documents token" in details
+    wrong_kind = collections_pb2.ListCollectionsRequest(pagination_token=documents_token)
+    assert "is not a collections token" in _fails(api.collections.ListCollections, wrong_kind, api.mgmt_md)
+
+
+@pytest.mark.parametrize(
+    ("rpc", "fields", "message"),
+    [
+        (
+            "ListCollections",
+            {"sort_by": 5},
+            "sort_by has no value 5; use one of COLLECTIONS_SORT_BY_NAME, COLLECTIONS_SORT_BY_AGE",
+        ),
+        (
+            "ListCollections",
+            {"order": 9},
+            "order has no value 9; use one of ORDERING_UNKNOWN, ORDERING_ASCENDING, ORDERING_DESCENDING",
+        ),
+        (
+            "ListDocuments",
+            {"sort_by": -3},
+            "sort_by has no value -3; use one of DOCUMENTS_SORT_BY_NAME, DOCUMENTS_SORT_BY_SIZE, DOCUMENTS_SORT_BY_AGE",
+        ),
+        (
+            "ListDocuments",
+            {"order": -1},
+            "order has no value -1; use one of ORDERING_UNKNOWN, ORDERING_ASCENDING, ORDERING_DESCENDING",
+        ),
+        (
+            "CreateCollection",
+            {"collection_name": "x", "metric_space": 42},
+            "metric_space has no value 42; use one of HNSW_METRIC_UNKNOWN, "
+            "HNSW_METRIC_COSINE, HNSW_METRIC_EUCLIDEAN, HNSW_METRIC_INNER_PRODUCT",
+        ),
+    ],
+)
+def test_unknown_enum_values_are_invalid_arguments(api: Api, rpc: str, fields: dict[str, object], message: str) -> None:
+    request_type = getattr(collections_pb2, f"{rpc}Request")
+    if rpc == "ListDocuments":
+        fields = {"collection_id": api.create("docs").collection_id, **fields}
+    assert _fails(getattr(api.collections, rpc), request_type(**fields), api.mgmt_md) == message
+
+
+def test_unknown_field_definition_operation_changes_nothing(api: Api) -> None:
+    collection_id = api.create("books").collection_id
+    add = collections_pb2.FieldDefinitionUpdate(field_definition=collections_pb2.FieldDefinition(key="isbn"))
+    bad = collections_pb2.FieldDefinitionUpdate(
+        field_definition=collections_pb2.FieldDefinition(key="shelf"),
+        operation=7,  # type: ignore[arg-type]
+    )
+    request = collections_pb2.UpdateCollectionRequest(
+        collection_id=collection_id, collection_name="renamed", field_definition_updates=[add, bad]
+    )
+    details = _fails(api.collections.UpdateCollection, request, api.mgmt_md)
+    assert details == (
+        "field_definition_updates[1].operation has no value 7; use one of FIELD_DEFINITION_ADD, FIELD_DEFINITION_DELETE"
+    )
+    read = api.collections.GetCollectionMetadata(
+        collections_pb2.GetCollectionMetadataRequest(collection_id=collection_id), metadata=api.mgmt_md
+    )
+    assert (read.collection_name, list(read.field_definitions)) == ("books", [])

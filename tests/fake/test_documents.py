@@ -6,6 +6,7 @@ import grpc
 import pytest
 
 from xai_fake import FakeServer
+from xai_fake.defaults.collections import CollectionsState
 from xai_sdk.proto import (
     collections_pb2,
     collections_pb2_grpc,
@@ -165,3 +166,26 @@ def test_reset_forgets_searchable_documents(
     with pytest.raises(grpc.RpcError) as raised:
         stub.Search(search("refund", library["collection"]), metadata=md)
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_unknown_ranking_metric_is_an_invalid_argument(
+    stub: documents_pb2_grpc.DocumentsStub, md: Metadata, library: dict[str, str]
+) -> None:
+    request_ = search("refund", library["collection"])
+    request_.ranking_metric = 12  # type: ignore[assignment]
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.Search(request_, metadata=md)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == (
+        "ranking_metric has no value 12; "
+        "use one of RANKING_METRIC_UNKNOWN, RANKING_METRIC_L2_DISTANCE, RANKING_METRIC_COSINE_SIMILARITY"
+    )
+
+
+def test_search_reads_collections_through_their_typed_state(
+    stub: documents_pb2_grpc.DocumentsStub, md: Metadata, library: dict[str, str], fake: FakeServer
+) -> None:
+    stored = fake.defaults.state.of(CollectionsState).collections[library["collection"]]
+    del stored.documents[library["refunds.txt"]]
+    response = stub.Search(search("refund policy", library["collection"]), metadata=md)
+    assert library["refunds.txt"] not in {m.file_id for m in response.matches}

@@ -7,9 +7,12 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xai_fake import FakeServer
-from xai_sdk.proto import files_pb2, files_pb2_grpc
+from xai_fake.defaults.files import FilesState
+from xai_sdk.proto import collections_pb2, collections_pb2_grpc, files_pb2, files_pb2_grpc
 
 Metadata = tuple[tuple[str, str], ...]
 MIB = 1 << 20
@@ -93,7 +96,7 @@ def test_malformed_uploads_are_invalid_arguments(
         stub.UploadFile(iter(messages), metadata=md)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert problem in str(raised.value.details())
-    assert fake.defaults.state.store("files") == {}
+    assert fake.defaults.state.of(FilesState).files == {}
 
 
 @pytest.mark.parametrize(
@@ -227,7 +230,120 @@ def test_public_url_is_created_and_revoked(stub: files_pb2_grpc.FilesStub, md: M
 
 def test_reset_empties_the_store(stub: files_pb2_grpc.FilesStub, md: Metadata, fake: FakeServer) -> None:
     uploaded = upload(stub, md, "temp.txt", b"temporary")
-    assert fake.defaults.state.store("files")[uploaded.id].data == b"temporary"
+    before = fake.defaults.state.of(FilesState)
+    assert before.files[uploaded.id].data == b"temporary"
     fake.reset()
-    assert fake.defaults.state.stores == {}
+    assert fake.defaults.state.kept == {}
+    assert fake.defaults.state.of(FilesState) is not before
+    assert fake.defaults.state.of(FilesState).files == {}
     assert list(stub.ListFiles(files_pb2.ListFilesRequest(), metadata=md).data) == []
+
+
+# -- one paginator, one enum check -------------------------------------------------------------
+
+PAGING = settings(
+    derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def walk(stub: files_pb2_grpc.FilesStub, md: Metadata, request: files_pb2.ListFilesRequest) -> list[list[str]]:
+    """The ids of every page of a listing, following the pagination tokens to the end."""
+    pages: list[list[str]] = []
+    while True:
+        response = stub.ListFiles(request, metadata=md)
+        pages.append([f.id for f in response.data])
+        if not response.HasField("pagination_token"):
+            return pages
+        request.pagination_token = response.pagination_token
+        assert len(pages) < 100, "the pagination tokens never end"
+
+
+@PAGING
+@given(
+    count=st.integers(0, 9),
+    limit=st.integers(1, 11),
+    sort_by=st.sampled_from(list(files_pb2.FilesSortBy.values())),
+    order=st.sampled_from(list(files_pb2.Ordering.values())),
+)
+def test_list_pages_walk_every_file_once_for_any_page_size(
+    stub: files_pb2_grpc.FilesStub, md: Metadata, fake: FakeServer, count: int, limit: int, sort_by: int, order: int
+) -> None:
+    fake.reset()
+    for i in range(count):
+        upload(stub, md, f"{(i * 7) % 5}-{i}.txt", b"x" * ((i * 3) % 4))
+    request = files_pb2.ListFilesRequest(sort_by=sort_by, order=order)  # type: ignore[arg-type]
+    everything = [f.id for f in stub.ListFiles(request, metadata=md).data]
+    assert len(everything) == count
+    request.limit = limit
+    pages = walk(stub, md, request)
+    assert [i for p in pages for i in p] == everything  # no file lost, repeated or out of order
+    assert all(len(p) == limit for p in pages[:-1])
+    assert 0 < len(pages[-1]) <= limit or count == 0
+    assert len(pages) == max(1, -(-count // limit))
+
+
+@pytest.mark.parametrize(
+    ("request_", "fix"),
+    [
+        (files_pb2.ListFilesRequest(pagination_token="nonsense"), "pass the pagination_token of the previous page"),
+        (files_pb2.ListFilesRequest(pagination_token="!!!"), "pass the pagination_token of the previous page"),
+        (files_pb2.ListFilesRequest(limit=-1), "limit must be between 1 and 1000 (0 for the default, 100)"),
+        (files_pb2.ListFilesRequest(limit=1001), "limit must be between 1 and 1000 (0 for the default, 100), got 1001"),
+    ],
+)
+def test_list_bad_tokens_and_limits_name_the_fix(
+    stub: files_pb2_grpc.FilesStub, md: Metadata, request_: files_pb2.ListFilesRequest, fix: str
+) -> None:
+    for i in range(3):
+        upload(stub, md, f"{i}.txt", b"1")
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ListFiles(request_, metadata=md)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert fix in str(raised.value.details())
+
+
+def test_list_tokens_are_for_files_only(
+    stub: files_pb2_grpc.FilesStub, channel: grpc.Channel, md: Metadata, mgmt_md: Metadata
+) -> None:
+    collections = collections_pb2_grpc.CollectionsStub(channel)
+    for name in ("a", "b"):
+        collections.CreateCollection(collections_pb2.CreateCollectionRequest(collection_name=name), metadata=mgmt_md)
+    token = collections.ListCollections(collections_pb2.ListCollectionsRequest(limit=1), metadata=mgmt_md)
+    assert token.pagination_token
+    for i in range(3):
+        upload(stub, md, f"{i}.txt", b"1")
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ListFiles(files_pb2.ListFilesRequest(limit=1, pagination_token=token.pagination_token), metadata=md)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "is not a files token; pass the pagination_token of the previous page" in str(raised.value.details())
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (
+            files_pb2.ListFilesRequest(sort_by=99),  # type: ignore[arg-type]
+            "sort_by has no value 99; use one of FILES_SORT_BY_CREATED_AT, FILES_SORT_BY_FILENAME, FILES_SORT_BY_SIZE",
+        ),
+        (
+            files_pb2.ListFilesRequest(order=-2),  # type: ignore[arg-type]
+            "order has no value -2; use one of ASCENDING, DESCENDING",
+        ),
+    ],
+)
+def test_unknown_enum_values_are_invalid_arguments(
+    stub: files_pb2_grpc.FilesStub, md: Metadata, request_: files_pb2.ListFilesRequest, message: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ListFiles(request_, metadata=md)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == message
+
+
+def test_unknown_download_format_is_an_invalid_argument(stub: files_pb2_grpc.FilesStub, md: Metadata) -> None:
+    uploaded = upload(stub, md, "a.txt", b"a")
+    request = files_pb2.RetrieveFileContentRequest(file_id=uploaded.id, format=7)  # type: ignore[arg-type]
+    with pytest.raises(grpc.RpcError) as raised:
+        list(stub.RetrieveFileContent(request, metadata=md))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert str(raised.value.details()).startswith("format has no value 7; use one of ")

@@ -126,3 +126,42 @@ async def test_generate_image_async(fake: FakeServer, aio_channel: grpc.aio.Chan
     response = await stub.GenerateImage(request, metadata=md)
     assert decode_png(base64.b64decode(response.images[0].base64.partition("base64,")[2])) == (48, 64)
     assert fake.requests.last("xai_api.Image/GenerateImage") == request
+
+
+def _detail(value: int) -> image_pb2.ImageUrlContent:
+    return image_pb2.ImageUrlContent(image_url="https://example.com/a.png", detail=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"format": 7}, "format has no value 7; use one of IMG_FORMAT_INVALID, "
+         "IMG_FORMAT_BASE64, IMG_FORMAT_URL"),
+        ({"quality": 9}, "quality has no value 9; use one of IMG_QUALITY_INVALID, "
+         "IMG_QUALITY_LOW, IMG_QUALITY_MEDIUM, IMG_QUALITY_HIGH"),
+        ({"resolution": -4}, "resolution has no value -4; use one of "
+         "IMG_RESOLUTION_INVALID, IMG_RESOLUTION_1K, IMG_RESOLUTION_2K"),
+        ({"image": _detail(5)}, "image.detail has no value 5; use one of "
+         "DETAIL_INVALID, DETAIL_AUTO, DETAIL_LOW, DETAIL_HIGH"),
+        ({"images": [_detail(1), _detail(6)]}, "images[1].detail has no value 6; "
+         "use one of DETAIL_INVALID, DETAIL_AUTO, DETAIL_LOW, DETAIL_HIGH"),
+    ],
+)  # fmt: skip
+def test_unknown_enum_values_are_invalid_arguments(
+    fake: FakeServer, channel: grpc.Channel, md: Metadata, fields: dict[str, object], message: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        generate(channel, md, **fields)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert info.value.details() == message  # type: ignore[attr-defined]
+
+
+def test_unknown_aspect_ratio_is_refused_not_drawn_square(
+    fake: FakeServer, channel: grpc.Channel, md: Metadata
+) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        generate(channel, md, aspect_ratio=42)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert info.value.details().startswith(  # type: ignore[attr-defined]
+        "aspect_ratio has no value 42; use one of IMG_ASPECT_RATIO_INVALID, "
+    )

@@ -176,6 +176,36 @@ def test_collections_search_cites_the_collections_documents(channel, chat, md, m
     assert list(response.usage.server_side_tools_used) == [usage_pb2.SERVER_SIDE_TOOL_COLLECTIONS_SEARCH]
 
 
+def test_collections_search_reads_the_collections_typed_state_which_reset_forgets(
+    channel: grpc.Channel, chat: chat_pb2_grpc.ChatStub, md: Any, mgmt_md: Any, fake: FakeServer
+) -> None:
+    chunks = [
+        files_pb2.UploadFileChunk(init=files_pb2.UploadFileInit(name="kept.txt")),
+        files_pb2.UploadFileChunk(data=b"Quokkas live on Rottnest Island."),
+    ]
+    uploaded = files_pb2_grpc.FilesStub(channel).UploadFile(iter(chunks), metadata=md)
+    collections = collections_pb2_grpc.CollectionsStub(channel)
+    collection_id = collections.CreateCollection(
+        collections_pb2.CreateCollectionRequest(collection_name="animals"), metadata=mgmt_md
+    ).collection_id
+    collections.AddDocumentToCollection(
+        collections_pb2.AddDocumentToCollectionRequest(collection_id=collection_id, file_id=uploaded.id),
+        metadata=mgmt_md,
+    )
+    tool = chat_pb2.Tool(collections_search=chat_pb2.CollectionsSearch(collection_ids=[collection_id]))
+    ask = request(tool, include=[chat_pb2.INCLUDE_OPTION_COLLECTIONS_SEARCH_CALL_OUTPUT])
+    before = chat.GetCompletion(ask, metadata=md)
+    assert list(before.citations) == [f"collections://{collection_id}/files/{uploaded.id}"]
+    assert "Quokkas" in tool_outputs(before)[0].message.content
+
+    fake.reset()
+    after = chat.GetCompletion(ask, metadata=md)
+    assert after.citations
+    assert all(url.startswith(f"collections://{collection_id}/files/") for url in after.citations)
+    assert f"collections://{collection_id}/files/{uploaded.id}" not in after.citations
+    assert "Quokkas" not in tool_outputs(after)[0].message.content
+
+
 def test_image_generation_returns_a_real_png_envelope(chat, md) -> None:  # type: ignore[no-untyped-def]
     response = chat.GetCompletion(request(IMAGE, text="a corgi surfing", model="grok-4.5"), metadata=md)
     (call,) = calls(response)

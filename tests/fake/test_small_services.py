@@ -16,6 +16,7 @@ from xai_sdk.proto import (
     auth_pb2_grpc,
     embed_pb2,
     embed_pb2_grpc,
+    image_pb2,
     models_pb2,
     models_pb2_grpc,
     sample_pb2,
@@ -92,3 +93,37 @@ async def test_embeddings_are_deterministic_unit_vectors(aio_channel: grpc.aio.C
     )
     decoded = struct.unpack("<64f", base64.b64decode(b64.embeddings[0].embeddings[0].base64_array))
     assert [round(v, 5) for v in decoded] == [round(v, 5) for v in vectors[0]]
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (
+            embed_pb2.EmbedRequest(
+                input=[embed_pb2.EmbedInput(string="a")],
+                model="v1",
+                encoding_format=5,  # type: ignore[arg-type]
+            ),
+            "encoding_format has no value 5; use one of FORMAT_INVALID, FORMAT_FLOAT, FORMAT_BASE64",
+        ),
+        (
+            embed_pb2.EmbedRequest(
+                input=[
+                    embed_pb2.EmbedInput(string="a"),
+                    embed_pb2.EmbedInput(
+                        image_url=image_pb2.ImageUrlContent(image_url="https://x.test/a.png", detail=9)
+                    ),  # type: ignore[arg-type]
+                ],
+                model="v1",
+            ),
+            "input[1].image_url.detail has no value 9; use one of DETAIL_INVALID, DETAIL_AUTO, DETAIL_LOW, DETAIL_HIGH",
+        ),
+    ],
+)
+def test_embed_refuses_unknown_enum_values(
+    channel: grpc.Channel, md, request_: embed_pb2.EmbedRequest, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as info:
+        embed_pb2_grpc.EmbedderStub(channel).Embed(request_, metadata=md)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert info.value.details() == message

@@ -9,8 +9,8 @@ import grpc
 import pytest
 
 from xai_fake import FakeServer
-from xai_fake.defaults.video import PENDING_POLLS, VideoDefaults
-from xai_sdk.proto import deferred_pb2, video_pb2, video_pb2_grpc
+from xai_fake.defaults.video import PENDING_POLLS, VideoDefaults, VideoState
+from xai_sdk.proto import deferred_pb2, image_pb2, video_pb2, video_pb2_grpc
 
 Metadata = tuple[tuple[str, str], ...]
 MODEL = "grok-imagine-video"
@@ -145,3 +145,40 @@ async def test_video_polling_async(fake: FakeServer, aio_channel: grpc.aio.Chann
             statuses.append(answer.status)
         assert statuses == [deferred_pb2.PENDING] * PENDING_POLLS + [final]
     assert answer.response.video.url.startswith(fake.http_url)
+
+
+def test_reset_forgets_the_typed_video_state(fake: FakeServer, channel: grpc.Channel, md: Metadata) -> None:
+    stub = video_pb2_grpc.VideoStub(channel)
+    request_id = start(stub, GENERATE, md)
+    videos(fake).expire_next()
+    state = fake.defaults.state.of(VideoState)
+    assert list(state.jobs) == [request_id]
+    assert [status for status, _ in state.plans] == [deferred_pb2.EXPIRED]
+    fake.reset()
+    fresh = fake.defaults.state.of(VideoState)
+    assert fresh is not state
+    assert (fresh.jobs, fresh.plans) == ({}, [])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"aspect_ratio": 99}, "aspect_ratio has no value 99; use one of "
+         "VIDEO_ASPECT_RATIO_UNSPECIFIED, VIDEO_ASPECT_RATIO_1_1, VIDEO_ASPECT_RATIO_16_9, VIDEO_ASPECT_RATIO_9_16, "
+         "VIDEO_ASPECT_RATIO_4_3, VIDEO_ASPECT_RATIO_3_4, VIDEO_ASPECT_RATIO_3_2, VIDEO_ASPECT_RATIO_2_3"),
+        ({"resolution": -1}, "resolution has no value -1; use one of "
+         "VIDEO_RESOLUTION_UNSPECIFIED, VIDEO_RESOLUTION_480P, VIDEO_RESOLUTION_720P, VIDEO_RESOLUTION_1080P"),
+        ({"image": image_pb2.ImageUrlContent(image_url="https://example.com/a.png", detail=8)},  # type: ignore[arg-type]
+         "image.detail has no value 8; use one of DETAIL_INVALID, DETAIL_AUTO, "
+         "DETAIL_LOW, DETAIL_HIGH"),
+    ],
+)  # fmt: skip
+def test_unknown_enum_values_are_invalid_arguments(
+    fake: FakeServer, channel: grpc.Channel, md: Metadata, fields: dict[str, object], message: str
+) -> None:
+    request = video_pb2.GenerateVideoRequest(model=MODEL, prompt="x", **fields)  # type: ignore[arg-type]
+    with pytest.raises(grpc.RpcError) as info:
+        video_pb2_grpc.VideoStub(channel).GenerateVideo(request, metadata=md)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert info.value.details() == message  # type: ignore[attr-defined]
+    assert fake.defaults.state.of(VideoState).jobs == {}

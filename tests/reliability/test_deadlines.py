@@ -19,6 +19,7 @@ import pytest
 
 from tests.reliability.conftest import Api, Mode, extra_threads, finished_calls, status_of, wait_until
 from xai_fake import FakeServer
+from xai_fake.defaults.files import FilesState
 
 TIMEOUT = 1.0  # long enough that 20% (200 ms) absorbs a busy 2-core machine's scheduling delays
 ON_TIME = TIMEOUT * 1.2
@@ -122,4 +123,4 @@ async def test_delay_in_the_middle_of_an_upload(
     assert all(call.finished and call.code in GAVE_UP for call in xai_fake_server.requests.of(UPLOAD)), (
         xai_fake_server.requests.calls
     )
-    assert not xai_fake_server.defaults.state.store("files")
+    assert not xai_fake_server.defaults.state.of(FilesState).files

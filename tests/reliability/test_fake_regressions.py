@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 import xai_sdk
 from tests.reliability.test_deadlines import SlowFile
 from xai_fake import FakeServer
+from xai_fake.defaults.files import FilesState
 from xai_sdk.chat import user
 from xai_sdk.proto import chat_pb2, collections_pb2, files_pb2, sample_pb2
 
@@ -67,7 +68,7 @@ def test_unknown_file_sort_order_is_an_invalid_argument(xai_client: xai_sdk.Clie
     fails_with(
         lambda: xai_client.stubs.files.ListFiles(request, **xai_client.stubs.kwargs(timeout=5)),
         grpc.StatusCode.INVALID_ARGUMENT,
-        "unknown sort_by value 99",
+        "sort_by has no value 99",
     )
 
 
@@ -77,7 +78,7 @@ def test_unknown_document_sort_order_is_an_invalid_argument(xai_client: xai_sdk.
     fails_with(
         lambda: xai_client.stubs.collections.ListDocuments(request, **xai_client.stubs.management_kwargs(timeout=5)),
         grpc.StatusCode.INVALID_ARGUMENT,
-        "unknown sort_by value -3",
+        "sort_by has no value -3",
     )
 
 
@@ -102,7 +103,7 @@ def test_an_upload_cut_short_by_its_deadline_is_not_stored(
         fails_with(upload, grpc.StatusCode.DEADLINE_EXCEEDED, "")
         assert slow.reads >= 2
     time.sleep(0.15)  # time for the server to see the end of the last stream
-    assert not xai_fake_server.defaults.state.store("files")
+    assert not xai_fake_server.defaults.state.of(FilesState).files
     assert xai_client.files.list().data == []
 
 

@@ -1,24 +1,28 @@
 """Defaults for ``collections.Collections``: collections of documents made from uploaded files.
 
-Collections live in ``state.store("collections")`` as :class:`StoredCollection`. A document
-copies its file's bytes when added, and is indexed deterministically: the first read after
-it is added (or re-indexed, or its content changes) reports PROCESSING, later reads PROCESSED.
+Collections live in the service's typed state, ``state.of(CollectionsState).collections``, as
+:class:`StoredCollection`; other services read them with :func:`find_collection` or
+:func:`lookup`. A document copies its file's bytes when added, and is indexed deterministically:
+the first read after it is added (or re-indexed, or its content changes) reports PROCESSING,
+later reads PROCESSED.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import grpc
 from google.protobuf import empty_pb2
 
 from xai_fake.defaults import tokens
-from xai_fake.defaults.files import find_file, matches, paginate, timestamp_value
+from xai_fake.defaults.enums import check_enum
+from xai_fake.defaults.files import find_file, matches, timestamp_value
 from xai_fake.defaults.models import EMBEDDING_MODELS
+from xai_fake.defaults.paging import page
 from xai_fake.defaults.state import State, now
 from xai_fake.errors import FakeRpcError, invalid_argument, not_found
 from xai_sdk.proto import collections_pb2, shared_pb2, types_pb2
@@ -83,14 +87,26 @@ class StoredCollection:
         return meta
 
 
+@dataclass
+class CollectionsState:
+    """What the Collections service remembers: the collections by id, in creation order."""
+
+    collections: dict[str, StoredCollection] = field(default_factory=dict)
+
+
+def lookup(state: State, collection_id: str) -> StoredCollection | None:
+    """The collection with this id, or None when there is none (for services that tolerate unknown ids)."""
+    return state.of(CollectionsState).collections.get(collection_id)
+
+
 def find_collection(state: State, collection_id: str) -> StoredCollection:
     """The collection with this id, or NOT_FOUND naming it."""
-    stored = state.store("collections").get(collection_id)
+    stored = lookup(state, collection_id)
     if stored is None:
         raise not_found(
             f"collection {collection_id!r} not found; create it with CreateCollection or list ids with ListCollections"
         )
-    return stored  # type: ignore[no-any-return]
+    return stored
 
 
 def chunk_text(text: str, config: types_pb2.ChunkConfiguration, name: str = "") -> list[str]:
@@ -137,11 +153,12 @@ def _validate_chunks(config: types_pb2.ChunkConfiguration) -> None:
 
 def _sorted_page(
     items: list[Any], key: Callable[[Any], Any], request: Any, listing: str
-) -> tuple[list[Any], str | None]:
+) -> tuple[Sequence[Any], str | None]:
+    check_enum("order", request.order, shared_pb2.Ordering)
     if request.HasField("filter") and request.filter.strip():
         items = [item for item in items if matches(request.filter, _fields_of(item))]
     items.sort(key=key, reverse=request.order == shared_pb2.ORDERING_DESCENDING)
-    return paginate(items, request.limit, request.pagination_token, listing)
+    return page(items, request.limit, request.pagination_token, listing=listing)
 
 
 def _fields_of(item: StoredCollection | StoredDocument) -> Callable[[str], Any]:
@@ -165,6 +182,9 @@ def _fields_of(item: StoredCollection | StoredDocument) -> Callable[[str], Any]:
 class CollectionsDefaults:
     """Collections and their documents, in memory."""
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "collections.Collections"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
@@ -177,6 +197,7 @@ class CollectionsDefaults:
             raise invalid_argument("collection_name is required, e.g. collection_name='support-articles'")
         chunks = request.chunk_configuration if request.HasField("chunk_configuration") else DEFAULT_CHUNKS
         _validate_chunks(chunks)
+        check_enum("metric_space", request.metric_space, types_pb2.HNSWMetric)
         keys = [d.key for d in request.field_definitions]
         if len(set(keys)) != len(keys) or "" in keys:
             raise invalid_argument(f"field_definitions need distinct, non-empty keys; got {keys}")
@@ -192,22 +213,20 @@ class CollectionsDefaults:
         )
         if request.HasField("collection_description"):
             meta.collection_description = request.collection_description
-        self.state.store("collections")[meta.collection_id] = StoredCollection(meta)
+        self.state.of(CollectionsState).collections[meta.collection_id] = StoredCollection(meta)
         return meta
 
     def ListCollections(
         self, request: collections_pb2.ListCollectionsRequest, context: object
     ) -> collections_pb2.ListCollectionsResponse:
-        by_age = request.sort_by == collections_pb2.COLLECTIONS_SORT_BY_AGE
-        page, token = _sorted_page(
-            list(self.state.store("collections").values()),
-            (lambda c: (c.meta.created_at.seconds, c.meta.collection_id))
-            if by_age
-            else (lambda c: (c.meta.collection_name, c.meta.collection_id)),
-            request,
-            "collections",
-        )
-        response = collections_pb2.ListCollectionsResponse(collections=[c.metadata() for c in page])
+        sort_by = check_enum("sort_by", request.sort_by, collections_pb2.CollectionsSortBy)
+        keys: dict[int, Callable[[StoredCollection], Any]] = {
+            collections_pb2.COLLECTIONS_SORT_BY_NAME: lambda c: (c.meta.collection_name, c.meta.collection_id),
+            collections_pb2.COLLECTIONS_SORT_BY_AGE: lambda c: (c.meta.created_at.seconds, c.meta.collection_id),
+        }
+        collections = list(self.state.of(CollectionsState).collections.values())
+        listed, token = _sorted_page(collections, keys[sort_by], request, "collections")
+        response = collections_pb2.ListCollectionsResponse(collections=[c.metadata() for c in listed])
         if token:
             response.pagination_token = token
         return response
@@ -221,6 +240,9 @@ class CollectionsDefaults:
         self, request: collections_pb2.UpdateCollectionRequest, context: object
     ) -> collections_pb2.CollectionMetadata:
         stored = find_collection(self.state, request.collection_id)
+        for index, update in enumerate(request.field_definition_updates):
+            operation = f"field_definition_updates[{index}].operation"
+            check_enum(operation, update.operation, collections_pb2.FieldDefinitionOperation)
         meta = stored.meta
         if request.HasField("collection_name"):
             if not request.collection_name.strip():
@@ -249,7 +271,7 @@ class CollectionsDefaults:
 
     def DeleteCollection(self, request: collections_pb2.DeleteCollectionRequest, context: object) -> empty_pb2.Empty:
         find_collection(self.state, request.collection_id)
-        del self.state.store("collections")[request.collection_id]
+        del self.state.of(CollectionsState).collections[request.collection_id]
         return empty_pb2.Empty()
 
     def GenerateCollectionDescription(
@@ -308,13 +330,9 @@ class CollectionsDefaults:
                 d.meta.file_metadata.file_id,
             ),
         }
-        if request.sort_by not in keys:
-            known = ", ".join(collections_pb2.DocumentsSortBy.Name(value) for value in keys)
-            raise invalid_argument(f"unknown sort_by value {request.sort_by}; use one of {known}")
-        page, token = _sorted_page(
-            documents, keys[request.sort_by], request, f"documents of {stored.meta.collection_id}"
-        )
-        response = collections_pb2.ListDocumentsResponse(documents=self._read(stored, page))
+        sort_by = check_enum("sort_by", request.sort_by, collections_pb2.DocumentsSortBy)
+        listed, token = _sorted_page(documents, keys[sort_by], request, f"{stored.meta.collection_id} documents")
+        response = collections_pb2.ListDocumentsResponse(documents=self._read(stored, listed))
         if token:
             response.pagination_token = token
         return response

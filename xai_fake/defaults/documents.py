@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from xai_fake.defaults.collections import StoredCollection, chunk_text, find_collection
+from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.state import State
 from xai_fake.errors import invalid_argument
 from xai_sdk.proto import documents_pb2
@@ -21,6 +23,9 @@ def words(text: str) -> set[str]:
 class DocumentsDefaults:
     """Ranks chunks by the share of query words they contain (then by density); deterministic, best first."""
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Documents"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
@@ -30,6 +35,7 @@ class DocumentsDefaults:
             raise invalid_argument("query must contain at least one word, e.g. query='refund policy'")
         if not request.source.collection_ids:
             raise invalid_argument("source.collection_ids must name at least one collection to search")
+        check_enum("ranking_metric", request.ranking_metric, documents_pb2.RankingMetric)
         limit = request.limit if request.HasField("limit") else DEFAULT_LIMIT
         if limit <= 0:
             raise invalid_argument(f"limit must be positive, got {limit}; leave it unset for {DEFAULT_LIMIT}")

@@ -1,30 +1,29 @@
-"""Defaults for ``xai_api.Files``: an in-memory file store, plus the list helpers other services share.
+"""Defaults for ``xai_api.Files``: an in-memory file store, plus the filter helpers other services share.
 
-Stored files live in ``state.store("files")`` as :class:`StoredFile` (metadata and bytes), so
-Collections can add a document from a file id.
+Stored files live in the service's typed state, ``state.of(FilesState).files``, as
+:class:`StoredFile` (metadata and bytes); other services read them with :func:`find_file`
+(Collections adds a document from a file id).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
 import mimetypes
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NoReturn
 
 from google.protobuf import timestamp_pb2
 
+from xai_fake.defaults.enums import check_enum
+from xai_fake.defaults.paging import page
 from xai_fake.defaults.state import State, now
 from xai_fake.errors import invalid_argument, not_found
 from xai_sdk.proto import files_pb2
 
 CHUNK_BYTES = 1 << 20
-DEFAULT_PAGE_SIZE = 100
 PUBLIC_URL_BASE = "https://files.fake.x.ai"
-T = TypeVar("T")
 
 
 @dataclass
@@ -36,33 +35,15 @@ class StoredFile:
 
     @property
     def content_type(self) -> str:
+        """The MIME type guessed from the file's name (``application/octet-stream`` when unknown)."""
         return mimetypes.guess_type(self.meta.filename)[0] or "application/octet-stream"
 
 
-# -- pagination ------------------------------------------------------------------------------
+@dataclass
+class FilesState:
+    """What the Files service remembers: the stored files by id, in upload order."""
 
-
-def paginate(items: Sequence[T], limit: int, token: str, listing: str) -> tuple[list[T], str | None]:
-    """One page of ``items`` and the token of the next page (``None`` on the last page)."""
-    if limit < 0:
-        raise invalid_argument(f"limit must not be negative, got {limit}; leave it unset for {DEFAULT_PAGE_SIZE}")
-    size = limit or DEFAULT_PAGE_SIZE
-    start = _offset(token, listing) if token else 0
-    end = start + size
-    following = base64.urlsafe_b64encode(f"{listing}:{end}".encode()).decode() if end < len(items) else None
-    return list(items[start:end]), following
-
-
-def _offset(token: str, listing: str) -> int:
-    try:
-        kind, _, offset = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind == listing and offset.isdigit():
-            return int(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise invalid_argument(
-        f"pagination_token {token!r} is not a {listing} token; pass the pagination_token of the previous response"
-    )
+    files: dict[str, StoredFile] = field(default_factory=dict)
 
 
 # -- filter expressions ----------------------------------------------------------------------
@@ -188,10 +169,10 @@ def timestamp_value(stamp: timestamp_pb2.Timestamp, present: bool = True) -> dat
 
 def find_file(state: State, file_id: str) -> StoredFile:
     """The stored file with this id, or NOT_FOUND naming it."""
-    stored = state.store("files").get(file_id)
+    stored = state.of(FilesState).files.get(file_id)
     if stored is None:
         raise not_found(f"file {file_id!r} not found; upload it with UploadFile or list ids with ListFiles")
-    return stored  # type: ignore[no-any-return]
+    return stored
 
 
 def _later(seconds: int, what: str) -> timestamp_pb2.Timestamp:
@@ -210,6 +191,9 @@ _LAST_TIMESTAMP = 253_402_300_799
 class FilesDefaults:
     """Stores uploaded files in memory; lists, downloads, deletes and publishes them."""
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Files"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
@@ -226,11 +210,13 @@ class FilesDefaults:
         meta = files_pb2.File(id=self.state.new_id("file"), filename=init.name, size=len(data), created_at=now())
         if init.HasField("expires_after"):
             meta.expires_at.CopyFrom(_later(init.expires_after, "init.expires_after"))
-        self.state.store("files")[meta.id] = StoredFile(meta, data)
+        self.state.of(FilesState).files[meta.id] = StoredFile(meta, data)
         return meta
 
     def ListFiles(self, request: files_pb2.ListFilesRequest, context: object) -> files_pb2.ListFilesResponse:
-        stored: list[StoredFile] = list(self.state.store("files").values())
+        sort_by = check_enum("sort_by", request.sort_by, files_pb2.FilesSortBy)
+        check_enum("order", request.order, files_pb2.Ordering)
+        stored = list(self.state.of(FilesState).files.values())
         if request.HasField("filter") and request.filter.strip():
             stored = [f for f in stored if matches(request.filter, _file_fields(f))]
         keys: dict[int, Callable[[StoredFile], Any]] = {
@@ -238,12 +224,9 @@ class FilesDefaults:
             files_pb2.FILES_SORT_BY_FILENAME: lambda f: (f.meta.filename, f.meta.id),
             files_pb2.FILES_SORT_BY_SIZE: lambda f: (f.meta.size, f.meta.id),
         }
-        if request.sort_by not in keys:
-            known = ", ".join(files_pb2.FilesSortBy.Name(value) for value in keys)
-            raise invalid_argument(f"unknown sort_by value {request.sort_by}; use one of {known}")
-        stored.sort(key=keys[request.sort_by], reverse=request.order == files_pb2.DESCENDING)
-        page, token = paginate(stored, request.limit, request.pagination_token, "files")
-        response = files_pb2.ListFilesResponse(data=[f.meta for f in page])
+        stored.sort(key=keys[sort_by], reverse=request.order == files_pb2.DESCENDING)
+        listed, token = page(stored, request.limit, request.pagination_token, listing="files")
+        response = files_pb2.ListFilesResponse(data=[f.meta for f in listed])
         if token:
             response.pagination_token = token
         return response
@@ -253,12 +236,13 @@ class FilesDefaults:
 
     def DeleteFile(self, request: files_pb2.DeleteFileRequest, context: object) -> files_pb2.DeleteFileResponse:
         find_file(self.state, request.file_id)
-        del self.state.store("files")[request.file_id]
+        del self.state.of(FilesState).files[request.file_id]
         return files_pb2.DeleteFileResponse(id=request.file_id, deleted=True)
 
     def RetrieveFileContent(
         self, request: files_pb2.RetrieveFileContentRequest, context: object
     ) -> Iterator[files_pb2.FileContentChunk]:
+        check_enum("format", request.format, files_pb2.DownloadFormat)
         data = find_file(self.state, request.file_id).data
         for start in range(0, len(data), CHUNK_BYTES):
             yield files_pb2.FileContentChunk(data=data[start : start + CHUNK_BYTES])

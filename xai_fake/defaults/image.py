@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+from typing import ClassVar
 
 from xai_fake.defaults import tokens
+from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.models import IMAGE, IMAGE_MODELS, find
 from xai_fake.defaults.png import dimensions, make_png
 from xai_fake.defaults.state import State
@@ -47,6 +49,9 @@ class ImageDefaults:
     the fake's HTTP file server and answers with their ``url``.
     """
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Image"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
@@ -61,6 +66,14 @@ class ImageDefaults:
         n = request.n if request.HasField("n") else 1
         if not 1 <= n <= MAX_IMAGES:
             raise invalid_argument(f"n must be between 1 and {MAX_IMAGES}, got {n}")
+        check_enum("format", request.format, image_pb2.ImageFormat)
+        check_enum("quality", request.quality, image_pb2.ImageQuality)
+        check_enum("aspect_ratio", request.aspect_ratio, image_pb2.ImageAspectRatio)
+        check_enum("resolution", request.resolution, image_pb2.ImageResolution)
+        if request.HasField("image"):
+            check_enum("image.detail", request.image.detail, image_pb2.ImageDetail)
+        for index, source in enumerate(request.images):
+            check_enum(f"images[{index}].detail", source.detail, image_pb2.ImageDetail)
         inputs = len(request.images) + (1 if request.HasField("image") else 0)
         if inputs and IMAGE not in model.input_modalities:
             raise invalid_argument(f"{model.name} does not accept input images; use an image editing model instead")

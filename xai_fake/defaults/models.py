@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from google.protobuf import empty_pb2, timestamp_pb2
 
 from xai_fake.errors import not_found
@@ -106,6 +108,9 @@ def language_model(name: str) -> models_pb2.LanguageModel:
 
 class ModelsDefaults:
     """Serves the catalogue above."""
+
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Models"
 
     def ListLanguageModels(self, request: empty_pb2.Empty, context: object) -> models_pb2.ListLanguageModelsResponse:
         return models_pb2.ListLanguageModelsResponse(models=LANGUAGE_MODELS)

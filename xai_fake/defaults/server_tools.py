@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xai_fake.defaults import tokens
+from xai_fake.defaults.collections import lookup
 from xai_fake.defaults.models import language_model
 from xai_fake.defaults.png import make_png
 from xai_fake.defaults.state import State
@@ -239,11 +240,11 @@ def _collections_search(turn: Turn, tool: chat_pb2.Tool) -> list[Step]:
     collection_ids = list(search.collection_ids) or [f"collection_{rng.getrandbits(32):08x}"]
     limit = search.limit if search.HasField("limit") else 10
     # Documents of collections made through the fake are cited by their real file ids.
-    stored = turn.state.store("collections")
     documents = [
-        (collection_id, file_id, bytes(getattr(document, "data", b"")).decode("utf-8", "replace"))
+        (collection_id, file_id, document.text)
         for collection_id in collection_ids
-        for file_id, document in getattr(stored.get(collection_id), "documents", {}).items()
+        if (stored := lookup(turn.state, collection_id)) is not None
+        for file_id, document in stored.documents.items()
     ]
     chunks: list[dict[str, object]] = []
     for _ in range(min(limit, SEARCH_RESULTS)):

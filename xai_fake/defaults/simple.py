@@ -5,17 +5,18 @@ from __future__ import annotations
 import base64
 import struct
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import grpc
 from google.protobuf import empty_pb2
 
 from xai_fake.defaults import tokens
+from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.models import EMBEDDING_MODELS, find, language_model
 from xai_fake.defaults.state import State, now
 from xai_fake.defaults.text import generate
 from xai_fake.errors import invalid_argument
-from xai_sdk.proto import auth_pb2, embed_pb2, sample_pb2, tokenize_pb2, usage_pb2
+from xai_sdk.proto import auth_pb2, embed_pb2, image_pb2, sample_pb2, tokenize_pb2, usage_pb2
 
 EMBEDDING_DIMENSION = 64
 MAX_INPUT_CHARS = 1_000_000
@@ -30,6 +31,9 @@ def _token_of(context: grpc.aio.ServicerContext[Any, Any]) -> str:
 
 class AuthDefaults:
     """Describes the key the call came with, redacted as the real API does."""
+
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Auth"
 
     def __init__(self, state: State) -> None:
         self.state = state
@@ -55,6 +59,9 @@ class AuthDefaults:
 class TokenizeDefaults:
     """Splits text with the fake tokenizer; the tokens' bytes concatenate back to the input."""
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Tokenize"
+
     def TokenizeText(
         self, request: tokenize_pb2.TokenizeTextRequest, context: object
     ) -> tokenize_pb2.TokenizeTextResponse:
@@ -72,6 +79,9 @@ class TokenizeDefaults:
 
 class SampleDefaults:
     """Raw text sampling, unary and streaming."""
+
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Sample"
 
     def __init__(self, state: State) -> None:
         self.state = state
@@ -131,6 +141,9 @@ class SampleDefaults:
 class EmbedderDefaults:
     """Unit vectors of a fixed dimension, deterministic per input."""
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Embedder"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
@@ -138,6 +151,7 @@ class EmbedderDefaults:
         model = find(EMBEDDING_MODELS, request.model, "embedding")
         if not request.input:
             raise invalid_argument("input must hold at least one text or image")
+        check_enum("encoding_format", request.encoding_format, embed_pb2.EmbedEncodingFormat)
         response = embed_pb2.EmbedResponse(
             id=self.state.new_id("embed"), model=model.name, system_fingerprint=model.system_fingerprint
         )
@@ -146,6 +160,8 @@ class EmbedderDefaults:
             kind = item.WhichOneof("input")
             if kind is None:
                 raise invalid_argument(f"input[{index}] is empty: set `string` or `image_url`")
+            if kind == "image_url":
+                check_enum(f"input[{index}].image_url.detail", item.image_url.detail, image_pb2.ImageDetail)
             texts, images = (texts + 1, images) if kind == "string" else (texts, images + 1)
             rng = self.state.rng("embed", item)
             vector = [rng.gauss(0.0, 1.0) for _ in range(EMBEDDING_DIMENSION)]

@@ -13,10 +13,12 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
+
+S = TypeVar("S")
 
 
 class State:
@@ -26,23 +28,35 @@ class State:
         self.seed = seed
         self._ids = itertools.count(1)
         self._faker: Any = None
-        self.stores: dict[str, dict[str, Any]] = {}
+        self._typed: dict[type[Any], Any] = {}
         #: Set by the FakeServer while its HTTP file server runs; see :meth:`publish`.
         self.publisher: Callable[[str, bytes, str], str] | None = None
 
     def reset(self) -> None:
         self._ids = itertools.count(1)
-        self.stores.clear()
+        self._typed.clear()
+
+    @property
+    def kept(self) -> dict[type[Any], Any]:
+        """The typed state of every service that has any, by class (empty after :meth:`reset`)."""
+        return dict(self._typed)
+
+    def of(self, kind: type[S]) -> S:
+        """The state of one service: an instance of ``kind`` (a dataclass with defaults), made on first use.
+
+        Each service keeps its typed state in a class of its own (``FilesState``, ``BatchState``,
+        ...); :meth:`reset` forgets every one of them.
+        """
+        found = self._typed.get(kind)
+        if found is None:
+            found = self._typed[kind] = kind()
+        return found
 
     def publish(self, path: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Serve ``data`` over the fake's HTTP file server at ``path``; returns its URL."""
         if self.publisher is None:
             raise RuntimeError("no HTTP file server: start the FakeServer before answering with URLs")
         return self.publisher(path, data, content_type)
-
-    def store(self, name: str) -> dict[str, Any]:
-        """A named in-memory table (files, collections, batches, ...), created on first use."""
-        return self.stores.setdefault(name, {})
 
     def new_id(self, prefix: str) -> str:
         """A unique, readable id such as ``file-000001``."""

@@ -1,17 +1,22 @@
-"""Defaults for ``xai_api.Video``: deferred jobs that finish after a fixed number of polls."""
+"""Defaults for ``xai_api.Video``: deferred jobs that finish after a fixed number of polls.
+
+Jobs and planned outcomes live in the service's typed state, ``state.of(VideoState)``.
+"""
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from google.protobuf.message import Message
 
 from xai_fake.defaults import tokens
+from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.models import VIDEO_MODELS
 from xai_fake.defaults.state import State
 from xai_fake.errors import invalid_argument, not_found
-from xai_sdk.proto import deferred_pb2, usage_pb2, video_pb2
+from xai_sdk.proto import deferred_pb2, image_pb2, usage_pb2, video_pb2
 
 #: Polls answered PENDING before a job reaches its final status.
 PENDING_POLLS = 2
@@ -50,6 +55,10 @@ def check_generate(request: video_pb2.GenerateVideoRequest) -> tuple[str, int]:
     model = video_model(request.model)
     if not request.prompt:
         raise invalid_argument("prompt is required: describe the video to generate")
+    check_enum("aspect_ratio", request.aspect_ratio, video_pb2.VideoAspectRatio)
+    check_enum("resolution", request.resolution, video_pb2.VideoResolution)
+    if request.HasField("image"):
+        check_enum("image.detail", request.image.detail, image_pb2.ImageDetail)
     return model, _duration(request, MAX_DURATION)
 
 
@@ -82,7 +91,9 @@ def render(state: State, request: Message, model: str, duration: int) -> video_p
 
 
 @dataclass
-class _Job:
+class VideoJob:
+    """A started video job: what it was asked, how it ends, and how often it was polled."""
+
     request: Message
     model: str
     duration: int
@@ -90,6 +101,15 @@ class _Job:
     error: video_pb2.VideoError | None = None
     polls: int = 0
     result: video_pb2.VideoResponse | None = field(default=None, repr=False)
+
+
+@dataclass
+class VideoState:
+    """What the Video service remembers: the jobs by request id, and the planned outcomes of the next jobs."""
+
+    jobs: dict[str, VideoJob] = field(default_factory=dict)
+    #: ``(final status, error)`` for the next started jobs, in order; see ``fail_next`` and ``expire_next``.
+    plans: list[tuple[int, video_pb2.VideoError | None]] = field(default_factory=list)
 
 
 class VideoDefaults:
@@ -100,32 +120,31 @@ class VideoDefaults:
     forgets them.
     """
 
+    #: The service these handlers serve (the defaults registry finds them by it).
+    SERVICE: ClassVar[str] = "xai_api.Video"
+
     def __init__(self, state: State) -> None:
         self.state = state
 
     @property
-    def _jobs(self) -> dict[str, _Job]:
-        return self.state.store("video.jobs")
-
-    @property
-    def _planned(self) -> list[tuple[int, video_pb2.VideoError | None]]:
-        plans: list[tuple[int, video_pb2.VideoError | None]] = self.state.store("video.plans").setdefault("next", [])
-        return plans
+    def _videos(self) -> VideoState:
+        return self.state.of(VideoState)
 
     def fail_next(self, code: str = "INTERNAL", message: str = "video generation failed") -> None:
         """Make the next started job end FAILED with ``VideoError(code, message)``."""
-        self._planned.append((deferred_pb2.FAILED, video_pb2.VideoError(code=code, message=message)))
+        self._videos.plans.append((deferred_pb2.FAILED, video_pb2.VideoError(code=code, message=message)))
 
     def expire_next(self) -> None:
         """Make the next started job end EXPIRED."""
-        self._planned.append((deferred_pb2.EXPIRED, None))
+        self._videos.plans.append((deferred_pb2.EXPIRED, None))
 
     def _start(self, request: Message, model: str, duration: int) -> deferred_pb2.StartDeferredResponse:
-        job = _Job(request, model, duration)
-        if self._planned:
-            job.status, job.error = self._planned.pop(0)
+        videos = self._videos
+        job = VideoJob(request, model, duration)
+        if videos.plans:
+            job.status, job.error = videos.plans.pop(0)
         request_id = self.state.new_id("video-request")
-        self._jobs[request_id] = job
+        videos.jobs[request_id] = job
         return deferred_pb2.StartDeferredResponse(request_id=request_id)
 
     def GenerateVideo(
@@ -141,7 +160,7 @@ class VideoDefaults:
     ) -> video_pb2.GetDeferredVideoResponse:
         if not request.request_id:
             raise invalid_argument("request_id is required: pass the id returned by GenerateVideo or ExtendVideo")
-        job = self._jobs.get(request.request_id)
+        job = self._videos.jobs.get(request.request_id)
         if job is None:
             raise not_found(
                 f"video request {request.request_id!r} does not exist; use the request_id returned by GenerateVideo"
