@@ -188,7 +188,7 @@ def test_compact_context(chat, md) -> None:  # type: ignore[no-untyped-def]
             "messages[0] has no role",
         ),
         (request(reasoning_effort=42), grpc.StatusCode.INVALID_ARGUMENT, "reasoning_effort has no value 42"),
-        (request(include=[77]), grpc.StatusCode.INVALID_ARGUMENT, "include has no option 77"),
+        (request(include=[77]), grpc.StatusCode.INVALID_ARGUMENT, "include has no value 77"),
         (
             request("word " * 140_000, model="grok-3"),
             grpc.StatusCode.INVALID_ARGUMENT,
@@ -206,3 +206,43 @@ def test_malformed_requests_get_a_readable_status(chat, md, bad, code, message) 
         chat.GetCompletion(bad, metadata=md)
     assert info.value.code() == code
     assert message in info.value.details()
+
+
+def test_settings_echo_the_request(chat, md) -> None:  # type: ignore[no-untyped-def]
+    fmt = chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_OBJECT)
+    asked = request(
+        max_tokens=30,
+        temperature=0.5,
+        top_p=0.9,
+        reasoning_effort=chat_pb2.EFFORT_LOW,
+        user="alice",
+        parallel_tool_calls=False,
+        tools=[weather_tool()],
+        tool_choice=chat_pb2.ToolChoice(mode=chat_pb2.TOOL_MODE_NONE),
+        response_format=fmt,
+        include=[chat_pb2.INCLUDE_OPTION_INLINE_CITATIONS],
+        use_encrypted_content=True,
+    )
+    settings = chat.GetCompletion(asked, metadata=md).settings
+    assert (settings.max_tokens, settings.top_p, settings.user) == (30, pytest.approx(0.9), "alice")
+    assert settings.temperature == pytest.approx(0.5)
+    assert settings.reasoning_effort == chat_pb2.EFFORT_LOW
+    assert not settings.parallel_tool_calls
+    assert settings.use_encrypted_content
+    assert list(settings.tools) == [weather_tool()]
+    assert settings.tool_choice.mode == chat_pb2.TOOL_MODE_NONE
+    assert settings.response_format == fmt
+    assert list(settings.include) == [chat_pb2.INCLUDE_OPTION_INLINE_CITATIONS]
+    plain = chat.GetCompletion(request(), metadata=md).settings
+    assert plain.parallel_tool_calls
+    assert not plain.HasField("max_tokens")
+    assert not plain.HasField("response_format")
+
+
+def test_an_unknown_role_is_named_with_the_known_ones(chat, md) -> None:  # type: ignore[no-untyped-def]
+    bad = request()
+    bad.messages.add(role=42, content=[chat_pb2.Content(text="?")])  # type: ignore[arg-type]
+    with pytest.raises(grpc.RpcError) as info:
+        chat.GetCompletion(bad, metadata=md)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "messages[1].role has no value 42; use one of ROLE_USER" in info.value.details()

@@ -1,30 +1,37 @@
-"""Defaults for ``xai_api.BatchMgmt``: batches that progress with each GetBatch poll."""
+"""Defaults for ``xai_api.BatchMgmt``: batches that progress with each GetBatch poll.
+
+A batch request is answered by the service implementation in use for its kind, the one a
+direct call would reach: ``xai_api.Chat/GetCompletion`` for chat (so a batch result is what
+Chat answers for the same request and seed, validation included), ``xai_api.Image/GenerateImage``
+for images, and for videos ``xai_api.Video/GenerateVideo`` or ``ExtendVideo`` polled with
+``GetDeferredVideo`` until the job ends. A user override of one of these services
+(``Defaults.register``) therefore reaches batches too.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
+import inspect
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, ClassVar
 
 import grpc
 from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf.message import Message
 
-from xai_fake.defaults import tokens
-from xai_fake.defaults.image import ImageDefaults
-from xai_fake.defaults.models import language_model
+from xai_fake.defaults.paging import page
 from xai_fake.defaults.state import State, now
-from xai_fake.defaults.text import generate
-from xai_fake.defaults.video import check_extend, check_generate, render
 from xai_fake.errors import FakeRpcError, invalid_argument, not_found
-from xai_sdk.proto import batch_pb2, chat_pb2, usage_pb2
+from xai_sdk.proto import batch_pb2, deferred_pb2, video_pb2
+
+logger = logging.getLogger("xai_fake")
 
 #: Pending requests finished by each GetBatch poll, in the order they were added.
 REQUESTS_PER_POLL = 2
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 BATCH_LIFETIME_SECONDS = 24 * 3600
+#: Polls of ``GetDeferredVideo`` a batch waits for one video before failing it DEADLINE_EXCEEDED.
+MAX_VIDEO_POLLS = 100
 ENDPOINTS = {
     "completion_request": "/v1/chat/completions",
     "image_request": "/v1/images/generations",
@@ -32,11 +39,12 @@ ENDPOINTS = {
     "video_extension_request": "/v1/videos/extensions",
 }
 Metadata = batch_pb2.BatchRequestMetadata
-T = TypeVar("T")
 
 
 @dataclass
-class _Entry:
+class BatchEntry:
+    """One request of a batch, its metadata and, once processed, its result and cost."""
+
     request: batch_pb2.BatchRequest
     metadata: batch_pb2.BatchRequestMetadata
     result: batch_pb2.BatchResult | None = None
@@ -44,50 +52,43 @@ class _Entry:
 
 
 @dataclass
-class _Batch:
+class StoredBatch:
+    """A batch: its proto (without the live counters) and its requests by ``batch_request_id``."""
+
     proto: batch_pb2.Batch
-    entries: dict[str, _Entry] = field(default_factory=dict)
+    entries: dict[str, BatchEntry] = field(default_factory=dict)
 
 
-def _page(items: Sequence[T], limit: int, token: str | None) -> tuple[Sequence[T], str | None]:
-    """One page of ``items`` and the token of the next page (None on the last page)."""
-    if not 0 <= limit <= MAX_PAGE_SIZE:
-        raise invalid_argument(f"limit must be between 1 and {MAX_PAGE_SIZE} (0 for the default), got {limit}")
-    size = limit or DEFAULT_PAGE_SIZE
-    start = 0
-    if token:
-        try:
-            label, _, offset = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-            start = int(offset)
-            if label != "offset" or start < 0:
-                raise ValueError(token)
-        except (ValueError, binascii.Error):
-            raise invalid_argument(
-                f"pagination_token {token!r} is not valid; pass the pagination_token of the previous page"
-            ) from None
-    end = start + size
-    following = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else None
-    return items[start:end], following
+@dataclass
+class BatchState:
+    """Every batch of the fake by ``batch_id``, in creation order."""
+
+    batches: dict[str, StoredBatch] = field(default_factory=dict)
 
 
 class BatchDefaults:
     """Batches of chat, image and video requests.
 
     Each ``GetBatch`` poll finishes up to :data:`REQUESTS_PER_POLL` pending requests, so a
-    batch of ``k`` requests is done after ``ceil(k / 2)`` polls. A request the real API
-    would reject (unknown model, missing prompt, ...) ends as a failed result carrying
-    that error; every other request succeeds.
+    batch of ``k`` requests is done after ``ceil(k / 2)`` polls. A request the service would
+    reject (unknown model, missing prompt, a message without a role, ...) ends as a failed
+    result carrying that error; every other request succeeds with what the service answered.
+
+    ``service(name)`` returns the implementation in use for a service by full name (e.g.
+    ``"xai_api.Image"``): the registry's lookup, so that overrides reach batches.
     """
 
-    def __init__(self, state: State) -> None:
+    SERVICE: ClassVar[str] = "xai_api.BatchMgmt"
+
+    def __init__(self, state: State, service: Callable[[str], Any]) -> None:
         self.state = state
-        self.images = ImageDefaults(state)
+        self.service = service
 
     @property
-    def _batches(self) -> dict[str, _Batch]:
-        return self.state.store("batches")
+    def _batches(self) -> dict[str, StoredBatch]:
+        return self.state.of(BatchState).batches
 
-    def _batch(self, batch_id: str) -> _Batch:
+    def _batch(self, batch_id: str) -> StoredBatch:
         if not batch_id:
             raise invalid_argument("batch_id is required: pass the id returned by CreateBatch")
         batch = self._batches.get(batch_id)
@@ -95,7 +96,7 @@ class BatchDefaults:
             raise not_found(f"batch {batch_id!r} does not exist; list your batches with ListBatches")
         return batch
 
-    def _snapshot(self, batch: _Batch) -> batch_pb2.Batch:
+    def _snapshot(self, batch: StoredBatch) -> batch_pb2.Batch:
         proto = batch_pb2.Batch()
         proto.CopyFrom(batch.proto)
         counts = dict.fromkeys(Metadata.State.values(), 0)
@@ -128,63 +129,77 @@ class BatchDefaults:
 
     # -- processing ------------------------------------------------------------------------
 
-    def _chat(self, request: chat_pb2.GetCompletionsRequest) -> chat_pb2.GetChatCompletionResponse:
-        model = language_model(request.model)
-        if not request.messages:
-            raise invalid_argument("messages must hold at least one message")
-        if request.HasField("max_tokens") and request.max_tokens < 1:
-            raise invalid_argument(f"max_tokens must be positive, got {request.max_tokens}")
-        out = generate(self.state, self.state.rng("batch-chat", request), max_tokens=request.max_tokens or None)
-        prompt = sum(tokens.count(c.text) for m in request.messages for c in m.content)
-        cost = prompt * model.prompt_text_token_price + out.tokens * model.completion_text_token_price
-        return chat_pb2.GetChatCompletionResponse(
-            id=self.state.new_id("chatcmpl"),
-            outputs=[
-                chat_pb2.CompletionOutput(
-                    index=0,
-                    finish_reason=out.finish_reason,  # type: ignore[arg-type]
-                    message=chat_pb2.CompletionMessage(content=out.text, role=chat_pb2.ROLE_ASSISTANT),
-                )
-            ],
-            created=now(),
-            model=model.name,
-            system_fingerprint=model.system_fingerprint,
-            usage=usage_pb2.SamplingUsage(
-                prompt_tokens=prompt,
-                prompt_text_tokens=prompt,
-                completion_tokens=out.tokens,
-                total_tokens=prompt + out.tokens,
-                cost_in_usd_ticks=cost,
-            ),
+    def _call(self, service: str, method: str, request: Message) -> Any:
+        """``service/method`` of the implementation in use, called as a direct call would be."""
+        handler = getattr(self.service(service), method, None)
+        if handler is None:
+            raise FakeRpcError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"xai_fake: {service}/{method} has no implementation, so batch requests that need it cannot run",
+            )
+        answer = handler(request, None)
+        if inspect.isawaitable(answer):
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()  # a coroutine never to be awaited: no "never awaited" warning
+            raise FakeRpcError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"xai_fake: {service}/{method} is async; batches call implementations synchronously",
+            )
+        return answer
+
+    def _video(self, start: str, request: Message) -> video_pb2.VideoResponse:
+        """A video made through the Video service: started with ``start``, polled until it ends."""
+        started = self._call("xai_api.Video", start, request)
+        poll = video_pb2.GetDeferredVideoRequest(request_id=started.request_id)
+        for _ in range(MAX_VIDEO_POLLS):
+            answer = self._call("xai_api.Video", "GetDeferredVideo", poll)
+            if answer.status == deferred_pb2.DONE:
+                return answer.response  # type: ignore[no-any-return]
+            if answer.status == deferred_pb2.FAILED:
+                error = answer.response.error
+                code = grpc.StatusCode.__members__.get(error.code, grpc.StatusCode.INTERNAL)
+                raise FakeRpcError(code, error.message or "video generation failed")
+            if answer.status == deferred_pb2.EXPIRED:
+                raise FakeRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, "the video request expired before it finished")
+        raise FakeRpcError(
+            grpc.StatusCode.DEADLINE_EXCEEDED, f"the video was still pending after {MAX_VIDEO_POLLS} polls"
         )
 
     def _answer(self, request: batch_pb2.BatchRequest) -> batch_pb2.BatchResultData:
         kind = request.WhichOneof("request")
         if kind == "completion_request":
-            return batch_pb2.BatchResultData(completion_response=self._chat(request.completion_request))
+            chat = self._call("xai_api.Chat", "GetCompletion", request.completion_request)
+            return batch_pb2.BatchResultData(completion_response=chat)
         if kind == "image_request":
-            image = self.images.GenerateImage(request.image_request, None)
+            image = self._call("xai_api.Image", "GenerateImage", request.image_request)
             return batch_pb2.BatchResultData(image_response=image)
         if kind == "video_request":
-            video = render(self.state, request.video_request, *check_generate(request.video_request))
-            return batch_pb2.BatchResultData(video_response=video)
+            return batch_pb2.BatchResultData(video_response=self._video("GenerateVideo", request.video_request))
         extension = request.video_extension_request
-        return batch_pb2.BatchResultData(video_response=render(self.state, extension, *check_extend(extension)))
+        return batch_pb2.BatchResultData(video_response=self._video("ExtendVideo", extension))
 
-    def _process(self, entry: _Entry) -> None:
+    def _process(self, entry: BatchEntry) -> None:
         request_id = entry.metadata.batch_request_id
         try:
             data = self._answer(entry.request)
         except FakeRpcError as error:
-            entry.result = batch_pb2.BatchResult(batch_request_id=request_id)
-            entry.result.error.code, entry.result.error.message = error.code.value[0], error.details
-            entry.metadata.state = Metadata.STATE_FAILED
+            self._fail(entry, error.code, error.details)
+        except Exception as error:  # an override's bug fails its request, not the poll
+            logger.exception("batch request %s failed", request_id)
+            self._fail(entry, grpc.StatusCode.INTERNAL, f"xai_fake: {type(error).__name__}: {error}")
         else:
             entry.result = batch_pb2.BatchResult(batch_request_id=request_id, response=data)
             entry.metadata.state = Metadata.STATE_SUCCEEDED
             usage = getattr(data, str(data.WhichOneof("response"))).usage
             entry.cost = usage.cost_in_usd_ticks
         entry.metadata.finish_time.CopyFrom(now())
+
+    @staticmethod
+    def _fail(entry: BatchEntry, code: grpc.StatusCode, details: str) -> None:
+        entry.result = batch_pb2.BatchResult(batch_request_id=entry.metadata.batch_request_id)
+        entry.result.error.code, entry.result.error.message = code.value[0], details
+        entry.metadata.state = Metadata.STATE_FAILED
 
     # -- RPCs ------------------------------------------------------------------------------
 
@@ -201,7 +216,7 @@ class BatchDefaults:
         )
         if request.input_file_id:
             proto.input_file_id = request.input_file_id
-        batch = _Batch(proto)
+        batch = StoredBatch(proto)
         self._batches[proto.batch_id] = batch
         return self._snapshot(batch)
 
@@ -214,7 +229,7 @@ class BatchDefaults:
             )
         if not request.batch_requests:
             raise invalid_argument("batch_requests must hold at least one request")
-        added: dict[str, _Entry] = {}
+        added: dict[str, BatchEntry] = {}
         for index, item in enumerate(request.batch_requests):
             kind = item.WhichOneof("request")
             if kind is None:
@@ -234,7 +249,7 @@ class BatchDefaults:
                 state=Metadata.STATE_PENDING,
                 create_time=now(),
             )
-            added[request_id] = _Entry(stored, metadata)
+            added[request_id] = BatchEntry(stored, metadata)
         batch.entries.update(added)
         return empty_pb2.Empty()
 
@@ -247,8 +262,8 @@ class BatchDefaults:
 
     def ListBatches(self, request: batch_pb2.ListBatchesRequest, context: object) -> batch_pb2.ListBatchesResponse:
         newest_first = list(reversed(self._batches.values()))
-        page, token = _page(newest_first, request.limit, request.pagination_token)
-        return batch_pb2.ListBatchesResponse(batches=[self._snapshot(b) for b in page], pagination_token=token)
+        found, token = page(newest_first, request.limit, request.pagination_token)
+        return batch_pb2.ListBatchesResponse(batches=[self._snapshot(b) for b in found], pagination_token=token)
 
     def CancelBatch(self, request: batch_pb2.CancelBatchRequest, context: object) -> batch_pb2.Batch:
         batch = self._batch(request.batch_id)
@@ -266,16 +281,16 @@ class BatchDefaults:
         batch = self._batch(request.batch_id)
         wanted = set(request.status)
         rows = [e.metadata for e in batch.entries.values() if not wanted or e.metadata.state in wanted]
-        page, token = _page(rows, request.limit, request.pagination_token)
-        return batch_pb2.ListBatchRequestMetadataResponse(batch_request_metadata=page, pagination_token=token)
+        found, token = page(rows, request.limit, request.pagination_token)
+        return batch_pb2.ListBatchRequestMetadataResponse(batch_request_metadata=found, pagination_token=token)
 
     def ListBatchResults(
         self, request: batch_pb2.ListBatchResultsRequest, context: object
     ) -> batch_pb2.ListBatchResultsResponse:
         batch = self._batch(request.batch_id)
         results = [e.result for e in batch.entries.values() if e.result is not None]
-        page, token = _page(results, request.limit, request.pagination_token)
-        return batch_pb2.ListBatchResultsResponse(results=page, pagination_token=token)
+        found, token = page(results, request.limit, request.pagination_token)
+        return batch_pb2.ListBatchResultsResponse(results=found, pagination_token=token)
 
     def GetBatchRequestResult(
         self, request: batch_pb2.GetBatchRequestResultRequest, context: object
