@@ -8,7 +8,9 @@ too, the same way as client streams). Errors: a unary error, and an error after 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ import trustme
 from tests.cassette.conftest import make_upstream, real_keys, recording
 from xai_fake import Error, FakeServer, Stream
 from xai_fake.cassette import load
+from xai_fake.cassette import player as player_module
 from xai_fake.defaults.chat import chunks_of
+from xai_fake.errors import FakeRpcError
 from xai_fake.methods import all_methods
 from xai_sdk.chat import tool, user
 from xai_sdk.proto import chat_pb2
@@ -186,3 +190,164 @@ def test_upstream_errors_without_a_response_are_recorded_and_replayed(tmp_path: 
     with FakeServer(cassette=path) as replay, replay.client() as client, pytest.raises(grpc.RpcError) as replayed:
         client.models.list_language_models()
     assert (replayed.value.code(), replayed.value.details()) == (failure.value.code(), failure.value.details())
+
+
+# -- replayed metadata and status, unary pauses, responses decoded once -----------------------------
+
+
+def _completion(content: str) -> chat_pb2.GetChatCompletionResponse:
+    message = chat_pb2.CompletionMessage(role=chat_pb2.ROLE_ASSISTANT, content=content)
+    return chat_pb2.GetChatCompletionResponse(
+        id=content, model="grok-4", outputs=[chat_pb2.CompletionOutput(message=message)]
+    )
+
+
+def script_metadata_upstream(up: FakeServer) -> None:
+    """Answers that carry initial and trailing metadata: unary OK, unary error, stream failing after 2 chunks."""
+
+    async def unary(request: Any, context: Any) -> Any:
+        await context.send_initial_metadata((("x-served-by", "upstream-1"),))
+        context.set_trailing_metadata((("x-request-cost", "3"),))
+        return _completion("unary")
+
+    async def unary_error(request: Any, context: Any) -> Any:
+        await context.send_initial_metadata((("x-served-by", "upstream-2"),))
+        raise FakeRpcError(grpc.StatusCode.PERMISSION_DENIED, "recorded: no", trailing_metadata=(("x-why", "policy"),))
+
+    chunks = list(chunks_of(_completion("abc"), ["a", "b", "c"]))[:2]
+
+    async def stream(request: Any, context: Any) -> Any:
+        await context.send_initial_metadata((("x-served-by", "upstream-3"),))
+
+        async def messages() -> Any:
+            for chunk in chunks:
+                yield chunk
+            raise FakeRpcError(grpc.StatusCode.UNAVAILABLE, "recorded: gone", trailing_metadata=(("x-retry-in", "5"),))
+
+        return messages()
+
+    up.script("Chat/GetCompletion").respond_with(unary, times=1)
+    up.script("Chat/GetCompletion").respond_with(unary_error, times=1)
+    up.script("Chat/GetCompletionChunk").respond_with(stream, times=1)
+
+
+def _ours(metadata: Any) -> list[tuple[str, str]]:
+    return [(key, value) for key, value in metadata or () if key.startswith("x-")]
+
+
+async def metadata_scenario(client: Any) -> dict[str, Any]:
+    """What a caller sees of metadata and status: initial, trailing, the code and the details."""
+    stubs, kwargs = client.stubs, client.stubs.kwargs()
+    chat = stubs.chat
+    seen: dict[str, Any] = {}
+    ok = chat_pb2.GetCompletionsRequest(model="grok-4", messages=[user("ok")])
+    failing = chat_pb2.GetCompletionsRequest(model="grok-4", messages=[user("fail")])
+    streamed = chat_pb2.GetCompletionsRequest(model="grok-4", messages=[user("stream")])
+    if inspect.iscoroutinefunction(getattr(client, "close", None)):
+        call = chat.GetCompletion(ok, **kwargs)
+        response = await call
+        seen["unary"] = (response.id, _ours(await call.initial_metadata()), _ours(await call.trailing_metadata()))
+        call = chat.GetCompletion(failing, **kwargs)
+        with pytest.raises(grpc.RpcError) as error:
+            await call
+        seen["error"] = (error.value.code(), error.value.details(), _ours(await call.initial_metadata()))
+        seen["error_trailing"] = _ours(await call.trailing_metadata())
+        call = chat.GetCompletionChunk(streamed, **kwargs)
+        got = []
+        with pytest.raises(grpc.RpcError) as error:
+            async for chunk in call:
+                got.append(chunk.outputs[0].delta.content)
+        seen["stream"] = (got, error.value.code(), error.value.details(), _ours(await call.initial_metadata()))
+        seen["stream_trailing"] = _ours(await call.trailing_metadata())
+    else:
+        response, call = chat.GetCompletion.with_call(ok, **kwargs)
+        seen["unary"] = (response.id, _ours(call.initial_metadata()), _ours(call.trailing_metadata()))
+        with pytest.raises(grpc.RpcError) as error:
+            chat.GetCompletion(failing, **kwargs)
+        failure: Any = error.value
+        seen["error"] = (failure.code(), failure.details(), _ours(failure.initial_metadata()))
+        seen["error_trailing"] = _ours(failure.trailing_metadata())
+        stream = chat.GetCompletionChunk(streamed, **kwargs)
+        got = []
+        with pytest.raises(grpc.RpcError) as error:
+            for chunk in stream:
+                got.append(chunk.outputs[0].delta.content)
+        seen["stream"] = (got, stream.code(), stream.details(), _ours(stream.initial_metadata()))
+        seen["stream_trailing"] = _ours(stream.trailing_metadata())
+    return seen
+
+
+@pytest.mark.parametrize("replay_with", ["sync", "async"])
+async def test_replay_sends_the_recorded_metadata_and_status(tmp_path: Path, replay_with: str) -> None:
+    path = tmp_path / "metadata.pb"
+    with make_upstream() as upstream:
+        script_metadata_upstream(upstream)
+        with recording(path, upstream) as proxy, proxy.client(**real_keys()) as client:
+            recorded = await metadata_scenario(client)
+    assert recorded == {
+        "unary": ("unary", [("x-served-by", "upstream-1")], [("x-request-cost", "3")]),
+        "error": (grpc.StatusCode.PERMISSION_DENIED, "recorded: no", [("x-served-by", "upstream-2")]),
+        "error_trailing": [("x-why", "policy")],
+        "stream": (["a", "b"], grpc.StatusCode.UNAVAILABLE, "recorded: gone", [("x-served-by", "upstream-3")]),
+        "stream_trailing": [("x-retry-in", "5")],
+    }
+    with FakeServer(cassette=path) as replay:
+        client = make_client(replay, replay_with)
+        assert await metadata_scenario(client) == recorded
+        await close(client)
+        assert replay.cassette is not None and not replay.cassette.unplayed()
+
+
+def test_a_unary_replay_honours_the_recorded_pause(tmp_path: Path, upstream: FakeServer) -> None:
+    path = tmp_path / "slow_unary.pb"
+
+    async def slow(request: Any, context: Any) -> Any:
+        await asyncio.sleep(0.4)
+        return _completion("slow")
+
+    upstream.script("Chat/GetCompletion").respond_with(slow, times=1)
+    with recording(path, upstream) as proxy, proxy.client(**real_keys()) as client:
+        client.chat.create("grok-4", messages=[user("slow")]).sample()
+
+    def timed(**options: Any) -> float:
+        with FakeServer(cassette=path, **options) as replay, replay.client() as client:
+            started = time.monotonic()
+            assert client.chat.create("grok-4", messages=[user("slow")]).sample().content == "slow"
+            return time.monotonic() - started
+
+    assert timed() < 0.3
+    assert timed(honour_timing=True) >= 0.35
+    assert timed(honour_timing=True, speed=4.0) < 0.3
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_recorded_responses_are_decoded_once(
+    tmp_path: Path, upstream: FakeServer, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    path = tmp_path / "decoded_once.pb"
+    upstream.chat.reply("once", times=1)
+    upstream.chat.stream(["x", "y"], times=1)
+    with recording(path, upstream) as proxy, proxy.client(**real_keys()) as client:
+        client.chat.create("grok-4", messages=[user("unary")]).sample()
+        list(client.chat.create("grok-4", messages=[user("stream")]).stream())
+    decoded: list[str] = []
+    original = player_module.unpack
+
+    def counting(recorded: Any) -> Any:
+        message = original(recorded)
+        decoded.append(type(message).__name__)
+        return message
+
+    monkeypatch.setattr(player_module, "unpack", counting)
+    with FakeServer(cassette=path, allow_playback_repeats=True) as replay:
+        requests_decoded = len(decoded)
+        assert requests_decoded == 2, "requests are decoded when the cassette is opened"
+        client = make_client(replay, kind)
+        for _ in range(3):
+            assert (await settle(client.chat.create("grok-4", messages=[user("unary")]).sample())).content == "once"
+            pieces = await stream_of(client.chat.create("grok-4", messages=[user("stream")]))
+            assert [piece for piece, _ in pieces][:2] == ["x", "y"]
+        await close(client)
+    responses = decoded[requests_decoded:]
+    assert responses.count("GetChatCompletionResponse") == 1
+    assert 2 <= responses.count("GetChatCompletionChunk") <= 4  # the chunks of one stream, decoded once

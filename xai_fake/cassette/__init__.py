@@ -4,9 +4,11 @@
 * :mod:`xai_fake.cassette.redact`: what never reaches a file (credentials; your metadata keys,
   body fields and hook).
 * :mod:`xai_fake.cassette.record_mode`: ``none | once | new_episodes | all``.
-* :mod:`xai_fake.cassette.matchers`: which recorded call answers a live one, and the diff of a miss.
+* :mod:`xai_fake.cassette.matchers`: which recorded call answers a live one (``match_on``, a
+  registry of named matchers, :func:`register_matcher`), and the diff of a miss.
+* :mod:`xai_fake.cassette.options`: :class:`CassetteOptions`, everything a cassette is opened with.
 * :mod:`xai_fake.cassette.player` / :mod:`xai_fake.cassette.recorder`: replay, and the recording proxy.
-* :mod:`xai_fake.cassette.layer`: both together, as the fake's layer 4 (``FakeServer(cassette=...)``).
+* :mod:`xai_fake.cassette.layer`: both together, as the fake's cassette layer (``FakeServer(cassette=...)``).
 """
 
 from xai_fake.cassette.format import (
@@ -26,7 +28,16 @@ from xai_fake.cassette.format import (
     validate,
 )
 from xai_fake.cassette.layer import CassetteLayer
-from xai_fake.cassette.matchers import RequestMatcher, diff_messages
+from xai_fake.cassette.matchers import (
+    BUILTIN_MATCHERS,
+    CallView,
+    RequestMatcher,
+    diff_messages,
+    register_matcher,
+    registered_matchers,
+    unregister_matcher,
+)
+from xai_fake.cassette.options import CassetteOptions
 from xai_fake.cassette.player import Miss, Player
 from xai_fake.cassette.record_mode import RecordMode
 from xai_fake.cassette.recorder import DEFAULT_MANAGEMENT_UPSTREAM, DEFAULT_UPSTREAM, Recorder
@@ -41,6 +52,7 @@ from xai_fake.cassette.redact import (
 )
 
 __all__ = [
+    "BUILTIN_MATCHERS",
     "CREDENTIAL_KEYS",
     "DEFAULT_MANAGEMENT_UPSTREAM",
     "DEFAULT_REDACTOR",
@@ -50,8 +62,10 @@ __all__ = [
     "REDACTED",
     "TEXT_SUFFIXES",
     "BeforeRecord",
+    "CallView",
     "CassetteError",
     "CassetteLayer",
+    "CassetteOptions",
     "Miss",
     "Player",
     "RecordMode",
@@ -67,8 +81,11 @@ __all__ = [
     "new_cassette",
     "pack",
     "redact_credentials",
+    "register_matcher",
+    "registered_matchers",
     "save",
     "to_text",
     "unpack",
+    "unregister_matcher",
     "validate",
 ]

@@ -1,82 +1,63 @@
-"""Layer 4 of the fake's pipeline: a cassette, replayed and/or recorded.
+"""The cassette layer of the fake's chain (:mod:`xai_fake.chain`): a cassette, replayed and/or recorded.
 
-Built by ``FakeServer(cassette=...)`` and ``fake.use_cassette(...)``; scripted answers
-(layer 3) win over it, and in replay a miss is an error unless ``fallback_to_defaults``.
+Built by ``FakeServer(cassette=...)`` and ``fake.use_cassette(...)`` from a
+:class:`~xai_fake.cassette.options.CassetteOptions`; scripted answers win over it, and in
+replay a miss is an error unless ``fallback_to_defaults``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+import os
 from typing import Any
 
 import grpc
-from google.protobuf.message import Message
 
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette.format import load, new_cassette, save
-from xai_fake.cassette.matchers import MatchOn, RequestMatcher
+from xai_fake.cassette.options import CassetteOptions
 from xai_fake.cassette.player import Miss, Player
 from xai_fake.cassette.record_mode import RecordMode
 from xai_fake.cassette.recorder import Recorder
-from xai_fake.cassette.redact import Redactor
+from xai_fake.chain import Call, Responses
 from xai_fake.errors import FakeRpcError
-from xai_fake.methods import Method
 
 
 class CassetteLayer:
     """One cassette in use: the player of its recorded calls and, when recording, the proxy.
 
-    Args:
-        path: the cassette file (``.pb`` binary; ``.txtpb`` text format).
-        record_mode: ``none`` (default), ``once``, ``new_episodes`` or ``all``; see
-            :class:`~xai_fake.cassette.record_mode.RecordMode`.
-        upstream, management_upstream, upstream_root_certificates, upstream_tls, redactor:
-            see :class:`~xai_fake.cassette.recorder.Recorder` (used only when recording).
-        match_on, ignore_fields: see :class:`~xai_fake.cassette.matchers.RequestMatcher`.
-        allow_playback_repeats, honour_timing, speed: see :class:`~xai_fake.cassette.player.Player`.
-        fallback_to_defaults: answer a replay miss with the fake's default behaviour instead
-            of an error.
+    ``CassetteLayer(CassetteOptions(...))``, or as a shorthand ``CassetteLayer(path, **options)``
+    with the keywords of :class:`~xai_fake.cassette.options.CassetteOptions` (``record_mode``,
+    ``upstream``, ``match_on``, ``ignore_fields``, ...). Keywords given with a
+    :class:`CassetteOptions` replace its values.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        record_mode: str | RecordMode = RecordMode.NONE,
-        upstream: str | None = None,
-        management_upstream: str | None = None,
-        upstream_root_certificates: bytes | None = None,
-        upstream_tls: bool | None = None,
-        redactor: Redactor | None = None,
-        match_on: MatchOn | None = None,
-        ignore_fields: Sequence[str] = (),
-        allow_playback_repeats: bool = False,
-        honour_timing: bool = False,
-        speed: float = 1.0,
-        fallback_to_defaults: bool = False,
-    ) -> None:
-        self.path = Path(path)
-        self.record_mode = RecordMode.parse(record_mode)
-        self.fallback_to_defaults = fallback_to_defaults
+    def __init__(self, path: CassetteOptions | str | os.PathLike[str], **options: Any) -> None:
+        if isinstance(path, CassetteOptions):
+            self.options = path.replace(**options) if options else path
+        else:
+            self.options = CassetteOptions(path, **options)
+        chosen = self.options
+        self.path = chosen.path
+        self.record_mode = chosen.record_mode
+        self.fallback_to_defaults = chosen.fallback_to_defaults
         self._existing = load(self.path) if self.record_mode.replays(self.path) and self.path.exists() else None
         played = self._existing if self._existing is not None else cassette_pb2.Cassette()
         self.player = Player(
             played,
             self.path,
-            matcher=RequestMatcher(match_on, ignore_fields),
-            allow_playback_repeats=allow_playback_repeats,
-            honour_timing=honour_timing,
-            speed=speed,
+            matcher=chosen.matcher(),
+            allow_playback_repeats=chosen.allow_playback_repeats,
+            honour_timing=chosen.honour_timing,
+            speed=chosen.speed,
         )
         self.recorder: Recorder | None = None
         if self.record_mode.records(self.path):
             self.recorder = Recorder(
-                upstream,
-                management_upstream,
-                upstream_root_certificates=upstream_root_certificates,
-                upstream_tls=upstream_tls,
-                redactor=redactor,
+                chosen.upstream,
+                chosen.management_upstream,
+                upstream_root_certificates=chosen.upstream_root_certificates,
+                upstream_tls=chosen.upstream_tls,
+                redactor=chosen.redactor,
             )
         self.saved = False
 
@@ -94,16 +75,28 @@ class CassetteLayer:
         """Recorded interactions that no call played (for the "all played" check)."""
         return self.player.unplayed()
 
-    def answer(
-        self, method: Method, requests: Sequence[Message], context: grpc.aio.ServicerContext[Any, Any]
-    ) -> Any | None:
-        """The answer for one call: replayed, proxied, None (fall through to defaults), or a miss error."""
-        interaction = self.player.find(method, requests)
+    async def answer(self, call: Call) -> Responses | None:
+        """The cassette's answer to ``call``, or None to let the fake's defaults answer.
+
+        * A recorded interaction matches: its replay (see :meth:`Player.answer
+          <xai_fake.cassette.player.Player.answer>`): the response message for a unary method, an
+          async iterator of messages for a server stream; recorded metadata is sent through
+          ``call.context``, a recorded error is raised as :class:`~xai_fake.errors.FakeRpcError`.
+        * No match, and recording: the upstream's answer, recorded (see :meth:`Recorder.proxy
+          <xai_fake.cassette.recorder.Recorder.proxy>`).
+        * No match in replay: the miss is kept in :attr:`misses`; None with
+          ``fallback_to_defaults``, else FAILED_PRECONDITION naming the closest recorded request.
+
+        ``call.metadata`` is the live metadata the ``"metadata"`` and custom matchers compare.
+        """
+        method = call.method
+        player = self.player
+        interaction = player.find(method, call.requests, call.metadata)
         if interaction is not None:
-            return self.player.answer(interaction, context)
+            return await player.answer(interaction, method, call.context)
         if self.recorder is not None:
-            return self.recorder.proxy(method, requests, context)
-        miss = self.player.miss(method, requests)
+            return await self.recorder.proxy(call)
+        miss = player.miss(method, call.requests, call.metadata)
         if self.fallback_to_defaults:
             return None
         hint = "" if self.path.exists() else f" (the file {self.path} does not exist: record it first)"

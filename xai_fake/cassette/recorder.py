@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import grpc
@@ -24,6 +24,7 @@ from xai_fake._proto import cassette_pb2
 from xai_fake.cassette.format import pack
 from xai_fake.cassette.player import sendable
 from xai_fake.cassette.redact import Redactor
+from xai_fake.chain import Call, Responses
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import MANAGEMENT_SERVICES, Method
 from xai_sdk._channel import is_local
@@ -54,6 +55,50 @@ def _duration(seconds: float) -> Any:
     duration = duration_pb2.Duration()
     duration.FromNanoseconds(max(0, int(seconds * 1e9)))
     return duration
+
+
+class _Recording:
+    """One call on its way through the proxy: the interaction being written down."""
+
+    def __init__(self, method: Method) -> None:
+        self.start = time.monotonic()
+        self.interaction = cassette_pb2.Interaction(method=method.path)
+        self.code, self.details = grpc.StatusCode.OK, ""
+        self.initial_seen = False
+
+    async def initial(self, upstream: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        initial = await upstream.initial_metadata()
+        self.interaction.initial_metadata.extend(metadata_entries(initial))
+        self.initial_seen = True
+        if _forwardable(initial):
+            await context.send_initial_metadata(_forwardable(initial))
+
+    def response(self, response: Message) -> None:
+        self.interaction.responses.append(pack(response, time.monotonic() - self.start))
+
+    async def trailing(self, upstream: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        trailing = await upstream.trailing_metadata()
+        self.interaction.trailing_metadata.extend(metadata_entries(trailing))
+        if _forwardable(trailing):
+            context.set_trailing_metadata(_forwardable(trailing))
+
+    def failed(self, error: grpc.aio.AioRpcError) -> FakeRpcError:
+        """Note the upstream's error; what to raise to the client."""
+        self.code, self.details = error.code(), error.details() or ""
+        if not self.initial_seen:
+            self.interaction.initial_metadata.extend(metadata_entries(error.initial_metadata()))
+        self.interaction.trailing_metadata.extend(metadata_entries(error.trailing_metadata()))
+        return FakeRpcError(self.code, self.details, trailing_metadata=_forwardable(error.trailing_metadata()))
+
+    def cancelled(self, upstream: Any) -> None:
+        self.code, self.details = grpc.StatusCode.CANCELLED, "cancelled by the client"
+        upstream.cancel()
+
+    def finish(self) -> cassette_pb2.Interaction:
+        self.interaction.status_code = self.code.value[0]
+        self.interaction.status_details = self.details
+        self.interaction.duration.CopyFrom(_duration(time.monotonic() - self.start))
+        return self.interaction
 
 
 class Recorder:
@@ -124,56 +169,59 @@ class Recorder:
         for channel in channels:
             await channel.close(None)
 
-    def proxy(
-        self, method: Method, requests: Sequence[Message], context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[tuple[Message, float]]:
-        """Forward one call upstream; yields ``(response, 0.0)`` pairs and raises the upstream's error."""
-        return self._proxy(method, list(requests), context)
+    async def proxy(self, call: Call) -> Responses:
+        """Forward ``call`` upstream and record it; the upstream's answer, as :data:`~xai_fake.chain.Responses`.
 
-    async def _proxy(
-        self, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[tuple[Message, float]]:
-        start = time.monotonic()
+        For a unary method: the response message (the whole call has happened). For a
+        server-streaming method: an async iterator that opens the upstream call when first
+        iterated and passes the messages through as they come. The upstream's initial and
+        trailing metadata are copied back through ``call.context``; its error status is raised
+        as :class:`~xai_fake.errors.FakeRpcError`. The interaction is kept when the call ends.
+        """
+        if call.method.server_streaming:
+            return self._stream(call)
+        return await self._unary(call)
+
+    def _open(self, call: Call) -> tuple[_Recording, Any]:
+        method, context = call.method, call.context
         invocation = [(key, value) for key, value in context.invocation_metadata() or ()]
-        interaction = cassette_pb2.Interaction(method=method.path)
-        interaction.requests.extend(pack(request, 0.0) for request in requests)
-        interaction.request_metadata.extend(metadata_entries(invocation))
-        code, details = grpc.StatusCode.OK, ""
-        call = self._call(method, requests, _forwardable(invocation), context.time_remaining())
-        initial_sent = False
+        recording = _Recording(method)
+        recording.interaction.requests.extend(pack(request, 0.0) for request in call.requests)
+        recording.interaction.request_metadata.extend(metadata_entries(invocation))
+        upstream = self._call(method, list(call.requests), _forwardable(invocation), context.time_remaining())
+        return recording, upstream
+
+    async def _unary(self, call: Call) -> Message:
+        recording, upstream = self._open(call)
         try:
-            initial = await call.initial_metadata()
-            interaction.initial_metadata.extend(metadata_entries(initial))
-            initial_sent = True
-            if _forwardable(initial):
-                await context.send_initial_metadata(_forwardable(initial))
-            if method.server_streaming:
-                async for response in call:
-                    interaction.responses.append(pack(response, time.monotonic() - start))
-                    yield response, 0.0
-            else:
-                response = await call
-                interaction.responses.append(pack(response, time.monotonic() - start))
-                yield response, 0.0
-            trailing = await call.trailing_metadata()
-            interaction.trailing_metadata.extend(metadata_entries(trailing))
-            if _forwardable(trailing):
-                context.set_trailing_metadata(_forwardable(trailing))
+            await recording.initial(upstream, call.context)
+            response: Message = await upstream
+            recording.response(response)
+            await recording.trailing(upstream, call.context)
+            return response
         except grpc.aio.AioRpcError as error:
-            code, details = error.code(), error.details() or ""
-            if not initial_sent:
-                interaction.initial_metadata.extend(metadata_entries(error.initial_metadata()))
-            interaction.trailing_metadata.extend(metadata_entries(error.trailing_metadata()))
-            raise FakeRpcError(code, details, trailing_metadata=_forwardable(error.trailing_metadata())) from None
-        except (asyncio.CancelledError, GeneratorExit):
-            code, details = grpc.StatusCode.CANCELLED, "cancelled by the client"
-            call.cancel()
+            raise recording.failed(error) from None
+        except asyncio.CancelledError:
+            recording.cancelled(upstream)
             raise
         finally:
-            interaction.status_code = code.value[0]
-            interaction.status_details = details
-            interaction.duration.CopyFrom(_duration(time.monotonic() - start))
-            self._keep(interaction)
+            self._keep(recording.finish())
+
+    async def _stream(self, call: Call) -> AsyncIterator[Message]:
+        recording, upstream = self._open(call)
+        try:
+            await recording.initial(upstream, call.context)
+            async for response in upstream:
+                recording.response(response)
+                yield response
+            await recording.trailing(upstream, call.context)
+        except grpc.aio.AioRpcError as error:
+            raise recording.failed(error) from None
+        except (asyncio.CancelledError, GeneratorExit):
+            recording.cancelled(upstream)
+            raise
+        finally:
+            self._keep(recording.finish())
 
     def _call(self, method: Method, requests: list[Message], metadata: Any, remaining: float | None) -> Any:
         """Open ``method`` upstream with the client's requests, metadata and remaining deadline."""
