@@ -13,20 +13,24 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from google.protobuf.message import Message
 
-from xai_fake.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthPolicy
+from xai_fake.chain import Call, Chain
 from xai_fake.chat_scripts import ChatScripts
 from xai_fake.defaults import Defaults
-from xai_fake.faults import Fault, Faults
+from xai_fake.errors import FakeRpcError
 from xai_fake.http_files import HttpFiles
-from xai_fake.log import RequestLog
+from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthLayer, AuthPolicy
+from xai_fake.layers.cassette import CassetteSlot
+from xai_fake.layers.defaults import DefaultsLayer
+from xai_fake.layers.faults import Fault, FaultLayer, Faults
+from xai_fake.layers.log import LogLayer, RequestLog
+from xai_fake.layers.scripts import Script, ScriptLayer, Scripts
 from xai_fake.methods import Method, services
-from xai_fake.pipeline import Pipeline
-from xai_fake.scripts import Script, Scripts
 
 if TYPE_CHECKING:
     import xai_sdk
     from xai_fake.cassette.layer import CassetteLayer
     from xai_fake.cassette.matchers import MatchOn
+    from xai_fake.cassette.options import CassetteOptions
     from xai_fake.cassette.record_mode import RecordMode
     from xai_fake.cassette.redact import Redactor
 
@@ -48,15 +52,18 @@ class FakeServer:
         async with FakeServer() as fake:
             ...
 
-    Every call passes through auth, faults, scripts, the cassette (if any) and default
-    behaviour, and is written to :attr:`requests`.
+    Every call passes through the layers of :attr:`chain`, in the order of
+    :data:`~xai_fake.chain.LAYER_ORDER`: 1 log (:attr:`requests`), 2 auth, 3 faults
+    (:meth:`fault`), 4 scripts (:meth:`script`, :attr:`chat`), 5 cassette, 6 defaults
+    (:attr:`defaults`).
 
-    Cassettes: ``FakeServer(cassette="cassettes/chat.pb")`` replays recorded calls;
-    with ``record_mode="once" | "new_episodes" | "all"`` the server is also a transparent
-    proxy to ``upstream`` (default ``api.x.ai:443``) that records what it forwards, and
-    writes the cassette (redacted, atomically) when it stops. The other ``cassette``
-    options are those of :class:`~xai_fake.cassette.layer.CassetteLayer`; for one test
-    on a shared server use :meth:`use_cassette`. ``tls=(certificate_chain_pem,
+    Cassettes: ``FakeServer(cassette=CassetteOptions("cassettes/chat.pb", ...))``, or the path
+    alone with the options as keywords, replays recorded calls; with
+    ``record_mode="once" | "new_episodes" | "all"`` the server is also a transparent proxy to
+    ``upstream`` (default ``api.x.ai:443``) that records what it forwards, and writes the
+    cassette (redacted, atomically) when it stops. The options are those of
+    :class:`~xai_fake.cassette.options.CassetteOptions`; for one test on a shared server use
+    :meth:`use_cassette`. ``tls=(certificate_chain_pem,
     private_key_pem)`` serves TLS instead of plaintext (e.g. to stand in for the real API).
     """
 
@@ -70,7 +77,7 @@ class FakeServer:
         api_keys: Collection[str] | None = None,
         management_keys: Collection[str] = (DEFAULT_MANAGEMENT_KEY,),
         tls: tuple[bytes, bytes] | None = None,
-        cassette: str | Path | None = None,
+        cassette: str | Path | CassetteOptions | None = None,
         record_mode: str | RecordMode = "none",
         upstream: str | None = None,
         management_upstream: str | None = None,
@@ -90,12 +97,22 @@ class FakeServer:
         self.seed = seed
         self.requests = RequestLog()
         self.faults = Faults()
-        self.scripts = Scripts()
         self.defaults = Defaults(seed)
+        self.scripts = Scripts(completer=self.defaults)
         self.api_key = next(iter(api_keys), DEFAULT_API_KEY) if api_keys else DEFAULT_API_KEY
         self.management_key = next(iter(management_keys), DEFAULT_MANAGEMENT_KEY)
-        self.pipeline = Pipeline(
-            AuthPolicy(api_keys, tuple(management_keys)), self.faults, self.scripts, self.defaults, self.requests
+        auth = AuthLayer(AuthPolicy(api_keys, tuple(management_keys)))
+        self._cassette_slot = CassetteSlot(auth)
+        #: The layers every call passes through (see :mod:`xai_fake.chain`).
+        self.chain = Chain(
+            [
+                LogLayer(self.requests),
+                auth,
+                FaultLayer(self.faults),
+                ScriptLayer(self.scripts),
+                self._cassette_slot,
+                DefaultsLayer(self.defaults.handler),
+            ]
         )
         self.port: int | None = None
         self._server: grpc.aio.Server | None = None
@@ -104,12 +121,14 @@ class FakeServer:
         self.http_files = HttpFiles()
         self.tls = tls
         if cassette is not None:
-            self.pipeline.cassette = self._cassette_layer(
-                cassette, record_mode=record_mode, upstream=upstream, management_upstream=management_upstream,
-                upstream_root_certificates=upstream_root_certificates, upstream_tls=upstream_tls, match_on=match_on,
-                ignore_fields=ignore_fields, allow_playback_repeats=allow_playback_repeats,
-                honour_timing=honour_timing, speed=speed, redactor=redactor,
-                fallback_to_defaults=fallback_to_defaults,
+            self._cassette_slot.use(
+                self._cassette_layer(
+                    cassette, record_mode=record_mode, upstream=upstream, management_upstream=management_upstream,
+                    upstream_root_certificates=upstream_root_certificates, upstream_tls=upstream_tls,
+                    match_on=match_on, ignore_fields=ignore_fields, allow_playback_repeats=allow_playback_repeats,
+                    honour_timing=honour_timing, speed=speed, redactor=redactor,
+                    fallback_to_defaults=fallback_to_defaults,
+                )
             )  # fmt: skip
         self._pending: set[asyncio.Future[Any]] = set()
 
@@ -175,7 +194,7 @@ class FakeServer:
             ("grpc.so_reuseport", 0),
         ]
         server = grpc.aio.server(options=options)
-        server.add_generic_rpc_handlers(self._handlers())
+        self._add_handlers(server)
         if self.tls is not None:
             chain, key = self.tls
             credentials = grpc.ssl_server_credentials([(key, chain)])
@@ -200,7 +219,7 @@ class FakeServer:
             await server.stop(grace)
         self.port = None
         # The server's own cassette is written once no call can add to it any more.
-        layer = self.pipeline.cassette
+        layer = self._cassette_slot.cassette
         if layer is not None and server is not None:
             layer.save()
             await layer.aclose()
@@ -257,28 +276,36 @@ class FakeServer:
     @property
     def cassette(self) -> CassetteLayer | None:
         """The cassette in use (from the constructor or :meth:`use_cassette`), or None."""
-        return self.pipeline.cassette
+        return self._cassette_slot.cassette
 
     @staticmethod
-    def _cassette_layer(path: str | Path, **options: Any) -> CassetteLayer:
+    def _cassette_layer(cassette: str | Path | CassetteOptions, **options: Any) -> CassetteLayer:
         from xai_fake.cassette.layer import CassetteLayer
+        from xai_fake.cassette.options import CassetteOptions
 
-        return CassetteLayer(path, **options)
+        if isinstance(cassette, CassetteOptions):
+            given = {name: value for name, value in options.items() if value != _SHORTHAND_DEFAULTS.get(name)}
+            if given:
+                raise TypeError(
+                    f"pass the cassette options either in CassetteOptions or as keywords, not both: {sorted(given)}"
+                )
+            return CassetteLayer(cassette)
+        return CassetteLayer(CassetteOptions(cassette, **options))
 
     @contextlib.contextmanager
-    def use_cassette(self, path: str | Path, **options: Any) -> Iterator[CassetteLayer]:
+    def use_cassette(self, cassette: str | Path | CassetteOptions, **options: Any) -> Iterator[CassetteLayer]:
         """Use a cassette for the duration of a ``with`` block, e.g. for one test.
 
-        ``options`` are those of :class:`~xai_fake.cassette.layer.CassetteLayer`
-        (``record_mode``, ``upstream``, ``match_on``, ``ignore_fields``, ...). On exit the
-        cassette is written if anything was recorded, and the previous one comes back.
+        ``cassette`` is a :class:`~xai_fake.cassette.options.CassetteOptions`, or a path with the
+        options as keywords (``record_mode``, ``upstream``, ``match_on``, ``ignore_fields``, ...).
+        On exit the cassette is written if anything was recorded, and the previous one comes back.
         """
-        layer = self._cassette_layer(path, **options)
-        previous, self.pipeline.cassette = self.pipeline.cassette, layer
+        layer = self._cassette_layer(cassette, **options)
+        previous = self._cassette_slot.use(layer)
         try:
             yield layer
         finally:
-            self.pipeline.cassette = previous
+            self._cassette_slot.use(previous)
             try:
                 layer.save()
             finally:
@@ -304,7 +331,7 @@ class FakeServer:
     @property
     def chat(self) -> ChatScripts:
         """Typed chat shortcuts: ``fake.chat.reply("Hi")``, ``.tool_call(...)``, ``.stream([...])``, ..."""
-        return ChatScripts(self.scripts, self.defaults.services["xai_api.Chat"])
+        return ChatScripts(self.scripts)
 
     def script(self, method: str) -> Script:
         """The script of one method, e.g. ``fake.script("Chat/GetCompletion").respond(...)``."""
@@ -324,7 +351,7 @@ class FakeServer:
         probability: float = 1.0,
         seed: int = 0,
     ) -> Fault:
-        """Inject a fault; see :class:`~xai_fake.faults.Fault` for the fields.
+        """Inject a fault; see :class:`~xai_fake.layers.faults.Fault` for the fields.
 
         ``fake.fault(grpc.StatusCode.UNAVAILABLE, times=2, method="Chat/GetCompletion")``
         fails the next two calls of that method; ``fake.fault(delay=2.0)`` delays every call.
@@ -358,24 +385,40 @@ class FakeServer:
 
     # -- gRPC plumbing ---------------------------------------------------------------------
 
-    def _handlers(self) -> list[grpc.GenericRpcHandler[Any, Any]]:
-        handlers = []
+    def _add_handlers(self, server: grpc.aio.Server) -> None:
+        """Every method of every service, registered with the core (found by path without a Python lookup)."""
         for service, methods in services().items():
             table = {method.name: self._handler(method) for method in methods}
-            handlers.append(grpc.method_handlers_generic_handler(service, table))
-        return handlers
+            server.add_registered_method_handlers(service, table)  # type: ignore[attr-defined]
 
     def _handler(self, method: Method) -> grpc.RpcMethodHandler[Any, Any]:
-        pipeline = self.pipeline
+        chain = self.chain
         codec: dict[str, Any] = {
             "request_deserializer": method.request_type.FromString,
             "response_serializer": method.response_type.SerializeToString,
         }
 
+        async def unary(requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]) -> Message:
+            try:
+                return await chain(Call(method, requests, context, _metadata(context)))  # type: ignore[return-value]
+            except FakeRpcError as error:
+                await _abort(context, error)
+                raise  # not reached: abort raises
+
+        async def stream(
+            requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Message]:
+            try:
+                answer: Any = await chain(Call(method, requests, context, _metadata(context)))
+                async for message in answer:
+                    yield message
+            except FakeRpcError as error:
+                await _abort(context, error)
+
         if method.kind == "unary_unary":
 
             async def unary_unary(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
-                return await pipeline.unary(method, [request], context)
+                return await unary([request], context)
 
             return grpc.unary_unary_rpc_method_handler(unary_unary, **codec)
         if method.kind == "unary_stream":
@@ -383,7 +426,7 @@ class FakeServer:
             async def unary_stream(
                 request: Message, context: grpc.aio.ServicerContext[Any, Any]
             ) -> AsyncIterator[Message]:
-                async for response in pipeline.stream(method, [request], context):
+                async for response in stream([request], context):
                     yield response
 
             return grpc.unary_stream_rpc_method_handler(unary_stream, **codec)
@@ -392,17 +435,40 @@ class FakeServer:
             async def stream_unary(
                 requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
             ) -> Message:
-                return await pipeline.unary(method, await _received(requests, context), context)
+                return await unary(await _received(requests, context), context)
 
             return grpc.stream_unary_rpc_method_handler(stream_unary, **codec)
 
         async def stream_stream(
             requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Message]:
-            async for response in pipeline.stream(method, await _received(requests, context), context):
+            async for response in stream(await _received(requests, context), context):
                 yield response
 
         return grpc.stream_stream_rpc_method_handler(stream_stream, **codec)
+
+
+#: Keyword shorthands of FakeServer(cassette=path, ...) and their defaults (unset when equal).
+_SHORTHAND_DEFAULTS: dict[str, Any] = {
+    "record_mode": "none", "upstream": None, "management_upstream": None, "upstream_root_certificates": None,
+    "upstream_tls": None, "match_on": None, "ignore_fields": (), "allow_playback_repeats": False,
+    "honour_timing": False, "speed": 1.0, "redactor": None, "fallback_to_defaults": False,
+}  # fmt: skip
+
+
+def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
+    """The invocation metadata as a dict of text values (binary values decoded as latin-1)."""
+    found: dict[str, str] = {}
+    for key, value in context.invocation_metadata() or ():
+        found[key] = value if isinstance(value, str) else value.decode("latin-1")
+    return found
+
+
+async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: FakeRpcError) -> None:
+    """End the call with the error's status, details and trailing metadata."""
+    if error.trailing_metadata:
+        context.set_trailing_metadata(error.trailing_metadata)
+    await context.abort(error.code, error.details)
 
 
 async def _received(requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]) -> list[Message]:

@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from xai_fake import FakeServer
-from xai_fake.log import LoggedCall
+from xai_fake.layers.log import LoggedCall
 from xai_sdk.chat import user
 
 Mode = Literal["sync", "async"]

@@ -1,13 +1,24 @@
-"""Layer 2: injected faults: statuses, fail-N-times, latency, mid-stream failures, chaos."""
+"""Layer 3, faults: injected statuses, fail-N-times, latency, mid-stream failures, chaos.
+
+The layer consults the rules once per call and wraps the rest of the chain's answer: a delay
+and a status before anything else runs (retryable: nothing was committed), or a chunk delay
+and a failure after N messages around the downstream stream (committed: the answer was made).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import grpc
+from google.protobuf.message import Message
 
+from xai_fake.chain import Call, Next, Responses
+from xai_fake.errors import FakeRpcError
 from xai_fake.methods import resolve_method, resolve_service
 
 
@@ -54,9 +65,11 @@ class Fault:
         self._rng = random.Random(self.seed)
 
     def applies_to(self, method: str, service: str) -> bool:
+        """True if the rule's scope covers this call."""
         return (self.method is None or self.method == method) and (self.service is None or self.service == service)
 
     def exhausted(self) -> bool:
+        """True once a rule with ``times`` has fired that often."""
         return self.times is not None and self.fired >= self.times
 
 
@@ -84,16 +97,19 @@ class Faults:
         self._rules: list[Fault] = []
 
     def add(self, fault: Fault) -> Fault:
+        """Add a rule; returns it."""
         with self._lock:
             self._rules.append(fault)
         return fault
 
     def clear(self) -> None:
+        """Remove every rule."""
         with self._lock:
             self._rules.clear()
 
     @property
     def rules(self) -> list[Fault]:
+        """A snapshot of the rules."""
         with self._lock:
             return list(self._rules)
 
@@ -119,3 +135,56 @@ class Faults:
                 elif rule.code is not None and code is None:
                     code, details = rule.code, rule.details
         return Plan(code, details, delay, chunk_delay, fail_after, fail_code, fail_details)
+
+
+class FaultLayer:
+    """Layer 3: applies the :class:`Faults` that fire for a call."""
+
+    name: ClassVar[str] = "faults"
+
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+
+    async def handle(self, call: Call, rest: Next) -> Responses:
+        """Fail or delay the call, or wrap the stream the rest of the chain answers with."""
+        if not self.faults._rules:
+            return await rest(call)
+        plan = self.faults.plan(call.method.full_name, call.method.service)
+        if plan == NO_FAULT:
+            return await rest(call)
+        if plan.delay:
+            await asyncio.sleep(plan.delay)
+        if plan.code is not None:
+            raise FakeRpcError(plan.code, plan.details or f"injected {plan.code.name} (xai_fake fault)")
+        answer = await rest(call)
+        if not isinstance(answer, Message):
+            return _wrapped(answer, plan)
+        if plan.fail_code is not None:
+            sent = 0 if plan.fail_after == 0 else 1
+            raise _failure(plan, sent)
+        if plan.chunk_delay:
+            await asyncio.sleep(plan.chunk_delay)
+        return answer
+
+
+def _failure(plan: Plan, sent: int) -> FakeRpcError:
+    code = plan.fail_code or grpc.StatusCode.UNKNOWN
+    return FakeRpcError(code, plan.fail_details or f"injected {code.name} after {sent} message(s)")
+
+
+async def _wrapped(stream: AsyncIterator[Message], plan: Plan) -> AsyncIterator[Message]:
+    sent = 0
+    try:
+        async for message in stream:
+            if plan.fail_after is not None and sent >= plan.fail_after:
+                break
+            if plan.chunk_delay:
+                await asyncio.sleep(plan.chunk_delay)
+            yield message
+            sent += 1
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
+    if plan.fail_code is not None:
+        raise _failure(plan, sent)

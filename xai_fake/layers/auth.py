@@ -1,12 +1,17 @@
-"""Layer 1: bearer-token checks, like the real API's."""
+"""Layer 2, auth: bearer-token checks, like the real API's.
+
+The cassette layer switches the check off while it records (the upstream then judges the key).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import ClassVar
 
 import grpc
 
+from xai_fake.chain import Call, Next, Responses
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import MANAGEMENT_SERVICES
 
@@ -44,3 +49,32 @@ class AuthPolicy:
         elif self.api_keys is not None and token not in self.api_keys:
             raise FakeRpcError(grpc.StatusCode.UNAUTHENTICATED, "the API key is not valid for this server")
         return token
+
+
+class AuthLayer:
+    """Layer 2: UNAUTHENTICATED for calls without an accepted key, unless switched off."""
+
+    name: ClassVar[str] = "auth"
+
+    def __init__(self, policy: AuthPolicy) -> None:
+        self.policy = policy
+        self._off: set[object] = set()
+
+    def switch_off(self, owner: object) -> None:
+        """Stop checking keys until ``owner`` calls :meth:`switch_on` (the recording cassette does)."""
+        self._off.add(owner)
+
+    def switch_on(self, owner: object) -> None:
+        """Check keys again, once no owner keeps the check off."""
+        self._off.discard(owner)
+
+    @property
+    def checking(self) -> bool:
+        """True while keys are checked."""
+        return not self._off
+
+    async def handle(self, call: Call, rest: Next) -> Responses:
+        """Check the call's key, then pass it on."""
+        if not self._off:
+            self.policy.check(call.method.service, call.metadata)
+        return await rest(call)

@@ -1,0 +1,174 @@
+"""The fake's structure: one declared chain, layers that import no layer, no import cycles."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import xai_fake
+from xai_fake import FakeServer
+from xai_fake.chain import LAYER_ORDER, Call, Chain
+
+PACKAGE = Path(xai_fake.__file__).parent
+ROOT = PACKAGE.parent
+LAYER_MODULES = {f"xai_fake.layers.{name}": index for index, name in enumerate(LAYER_ORDER, start=1)}
+#: Modules that assemble the fake out of the layers; nothing below them may import them.
+ASSEMBLY = {"xai_fake", "xai_fake.server", "xai_fake.plugin", "xai_fake.cli", "xai_fake.demo", "xai_fake.__main__"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {
+        _module_name(path): path
+        for path in PACKAGE.rglob("*.py")
+        if "_proto" not in path.parts and not path.name.endswith("_pb2.py")
+    }
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """xai_fake modules imported by ``path`` at run time (anywhere, functions included; not TYPE_CHECKING)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for branch in node.orelse:
+                visit(branch)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("xai_fake"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("xai_fake"):
+            # ``from package import submodule`` is an edge to the submodule (as grimp and import-linter count it).
+            submodules = {f"{node.module}.{alias.name}" for alias in node.names} & known
+            found.update(submodules)
+            if len(submodules) < len(node.names):
+                found.add(node.module)
+        for inner in ast.iter_child_nodes(node):
+            visit(inner)
+
+    visit(ast.parse(path.read_text(), str(path)))
+    return {name for name in found if name in known}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {name: _imports(path, known) - {name} for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                connect(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def test_the_graph_is_read(graph: dict[str, set[str]]) -> None:
+    # The walk must see what is really there, or the checks below would pass on nothing.
+    assert set(LAYER_MODULES) <= set(graph)
+    assert "xai_fake.chain" in graph["xai_fake.layers.scripts"]
+    assert "xai_fake.layers.log" in graph["xai_fake.server"]
+
+
+def test_no_import_cycle(graph: dict[str, set[str]]) -> None:
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_planted_cycle(graph: dict[str, set[str]]) -> None:
+    planted = {name: set(edges) for name, edges in graph.items()}
+    planted["xai_fake.chain"].add("xai_fake.layers.log")
+    assert ["xai_fake.chain", "xai_fake.layers.log"] in _cycles(planted)
+
+
+def test_no_layer_imports_another_layer_or_the_assembly(graph: dict[str, set[str]]) -> None:
+    wrong = {
+        module: sorted(imported & (set(LAYER_MODULES) | ASSEMBLY | {"xai_fake.chat_scripts"}))
+        for module, imported in graph.items()
+        if module in LAYER_MODULES
+    }
+    assert {module: names for module, names in wrong.items() if names} == {}
+
+
+def test_what_lies_below_the_layers_imports_none_of_them(graph: dict[str, set[str]]) -> None:
+    above = set(LAYER_MODULES) | ASSEMBLY | {"xai_fake.layers", "xai_fake.chat_scripts"}
+    below = [module for module in graph if module not in above]
+    wrong = {m: sorted(graph[m] & (set(LAYER_MODULES) | ASSEMBLY)) for m in below}
+    assert {module: names for module, names in wrong.items() if names} == {}
+
+
+def test_the_server_runs_the_declared_chain() -> None:
+    fake = FakeServer()
+    assert tuple(layer.name for layer in fake.chain.layers) == LAYER_ORDER
+    with pytest.raises(ValueError, match="order"):
+        Chain(list(reversed(fake.chain.layers)))
+
+
+def test_layer_numbers_agree_in_code_docstrings_and_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for module_name, number in LAYER_MODULES.items():
+        text = (ROOT / (module_name.replace(".", "/") + ".py")).read_text()
+        name = module_name.rsplit(".", 1)[1]
+        assert text.lstrip('"').startswith(f"Layer {number}, {name}"), module_name
+        assert re.search(rf"\b{number}\. \*\*{name}\*\*", readme), f"README does not number {name} as {number}"
+
+
+async def test_a_layer_sees_the_call_and_the_rest_of_the_chain() -> None:
+    seen: list[str] = []
+
+    class Recording:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def handle(self, call: Call, rest: object) -> object:
+            seen.append(self.name)
+            if self.name == "defaults":
+                return "answer"
+            return await rest(call)  # type: ignore[operator]
+
+    chain = Chain([Recording(name) for name in LAYER_ORDER])  # type: ignore[misc]
+    assert await chain(None) == "answer"  # type: ignore[arg-type]
+    assert tuple(seen) == LAYER_ORDER

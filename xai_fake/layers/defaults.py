@@ -1,0 +1,31 @@
+"""Layer 6, defaults: the answer of each service's handler when nothing above answered.
+
+The handlers live in :mod:`xai_fake.defaults`, one module per service over typed state;
+this layer only finds the handler of the called method and normalises what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from xai_fake.chain import Call, Next, Responses
+from xai_fake.methods import Method
+from xai_fake.replies import resolve, to_responses
+
+#: Finds the handler ``(request, context) -> answer`` of a method.
+Lookup = Callable[[Method], Callable[[Any, Any], Any]]
+
+
+class DefaultsLayer:
+    """Layer 6: runs the default handler of the called method."""
+
+    name: ClassVar[str] = "defaults"
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+
+    async def handle(self, call: Call, rest: Next) -> Responses:
+        """The handler's answer (the last layer: it never passes the call on)."""
+        value = await resolve(self.lookup(call.method)(call.request, call.context))
+        return await to_responses(call.method, value)
