@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from google.protobuf import message_factory
@@ -29,16 +29,14 @@ class Method:
     response_type: type[Message]
     client_streaming: bool
     server_streaming: bool
+    #: ``xai_api.Chat/GetCompletion``: the key used everywhere in xai_fake.
+    full_name: str = field(init=False, repr=False, compare=False)
+    #: The HTTP/2 path, ``/xai_api.Chat/GetCompletion``.
+    path: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def full_name(self) -> str:
-        """``xai_api.Chat/GetCompletion``: the key used everywhere in xai_fake."""
-        return f"{self.service}/{self.name}"
-
-    @property
-    def path(self) -> str:
-        """The HTTP/2 path, ``/xai_api.Chat/GetCompletion``."""
-        return f"/{self.full_name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "full_name", f"{self.service}/{self.name}")
+        object.__setattr__(self, "path", f"/{self.service}/{self.name}")
 
     @property
     def kind(self) -> str:

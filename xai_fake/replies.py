@@ -62,6 +62,8 @@ class Stream:
 
 def error_of(value: Any) -> FakeRpcError | BaseException | None:
     """The exception an answer value stands for, or None if it is not an error."""
+    if not isinstance(value, (Error, grpc.StatusCode, BaseException)):
+        return None
     if isinstance(value, Error):
         return value.to_exception()
     if isinstance(value, grpc.StatusCode):
@@ -81,22 +83,23 @@ async def to_responses(method: Method, value: Any, request: Any = None, complete
     error = error_of(value)
     if error is not None:
         raise error
+    if complete is not None and value is not None:
+        completed = complete(method.full_name, request, value)
+        if completed is not None:
+            return await to_responses(method, completed)
     if isinstance(value, Stream):
         stream = _scripted(value)
-    elif isinstance(value, AsyncIterator) or hasattr(value, "__aiter__"):
+    elif hasattr(value, "__aiter__"):
         stream = _async_items(value)
-    elif isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+    elif hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict)):
         stream = _items(value)
     else:
-        completed = complete(method.full_name, request, value) if complete is not None and value is not None else None
-        if completed is None:
-            what = "None" if value is None else type(value).__name__
-            raise FakeRpcError(
-                grpc.StatusCode.INTERNAL,
-                f"xai_fake: cannot answer {method.full_name} with {what}; answer with a "
-                f"{method.response_type.DESCRIPTOR.full_name} message (see xai_fake.replies)",
-            )
-        return await to_responses(method, completed)
+        what = "None" if value is None else type(value).__name__
+        raise FakeRpcError(
+            grpc.StatusCode.INTERNAL,
+            f"xai_fake: cannot answer {method.full_name} with {what}; answer with a "
+            f"{method.response_type.DESCRIPTOR.full_name} message (see xai_fake.replies)",
+        )
     if method.server_streaming:
         return stream
     return await _single(method, stream)

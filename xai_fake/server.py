@@ -386,10 +386,10 @@ class FakeServer:
     # -- gRPC plumbing ---------------------------------------------------------------------
 
     def _add_handlers(self, server: grpc.aio.Server) -> None:
-        """Every method of every service, registered with the core (found by path without a Python lookup)."""
+        """A generic handler per service, with every one of its methods."""
         for service, methods in services().items():
             table = {method.name: self._handler(method) for method in methods}
-            server.add_registered_method_handlers(service, table)  # type: ignore[attr-defined]
+            server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, table),))
 
     def _handler(self, method: Method) -> grpc.RpcMethodHandler[Any, Any]:
         chain = self.chain

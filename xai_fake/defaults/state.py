@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import random
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -64,8 +63,11 @@ class State:
 
     def new_uuid(self) -> str:
         """A unique UUID4-shaped id, deterministic for a given seed and call order."""
-        digest = hashlib.blake2b(f"{self.seed}:{next(self._ids)}".encode(), digest_size=16).digest()
-        return str(uuid.UUID(bytes=digest, version=4))
+        digest = bytearray(hashlib.blake2b(f"{self.seed}:{next(self._ids)}".encode(), digest_size=16).digest())
+        digest[6] = (digest[6] & 0x0F) | 0x40  # version 4
+        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+        text = digest.hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def rng(self, *parts: Message | str | bytes | int) -> random.Random:
         """A generator seeded from the server seed and the given request(s) or labels."""
