@@ -22,12 +22,14 @@ iterator. Errors are raised as :class:`~xai_fake.errors.FakeRpcError`.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, ClassVar, Protocol, Union
 
 import grpc
 from google.protobuf.message import Message
 
+from xai_fake.credentials import redact_mapping
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import Method
 
@@ -41,7 +43,7 @@ Responses = Union[Message, AsyncIterator[Message]]  # noqa: UP007
 class Call:
     """One call on its way through the chain."""
 
-    __slots__ = ("context", "metadata", "method", "requests")
+    __slots__ = ("context", "metadata", "method", "requests", "shown_metadata")
 
     def __init__(
         self,
@@ -49,6 +51,7 @@ class Call:
         requests: list[Message],
         context: grpc.aio.ServicerContext[Any, Any],
         metadata: dict[str, str],
+        shown_metadata: dict[str, str] | None = None,
     ) -> None:
         #: The method called.
         self.method = method
@@ -57,7 +60,16 @@ class Call:
         #: The gRPC servicer context (deadline, metadata to send back, cancellation).
         self.context = context
         #: The invocation metadata, keys lower-case, values as text. Credentials in clear: never log it.
+        #: Shared between calls that sent the same metadata: read it, do not change it.
         self.metadata = metadata
+        #: The same with every credential redacted (:mod:`xai_fake.credentials`): what may be shown.
+        self.shown_metadata = redact_mapping(metadata) if shown_metadata is None else shown_metadata
+
+    @classmethod
+    def received(cls, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]) -> Call:
+        """The call gRPC handed to a handler, its metadata read once per distinct set of pairs."""
+        metadata, shown = _read_metadata(context.invocation_metadata() or ())
+        return cls(method, requests, context, metadata, shown)
 
     @property
     def request(self) -> Any:
@@ -66,6 +78,30 @@ class Call:
 
     def __repr__(self) -> str:
         return f"Call({self.method.full_name}, {len(self.requests)} request(s))"
+
+
+_SEEN: OrderedDict[Any, tuple[dict[str, str], dict[str, str]]] = OrderedDict()
+_SEEN_LIMIT = 256  # distinct metadata sets remembered (a client sends the same ones call after call)
+
+
+def _read_metadata(pairs: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(metadata as text, the same redacted) for gRPC's invocation metadata."""
+    try:
+        found = _SEEN.get(pairs)
+    except TypeError:  # unhashable: not remembered
+        found = None
+        pairs = tuple(pairs)
+    if found is not None:
+        return found
+    metadata: dict[str, str] = {}
+    for key, value in pairs:
+        metadata[key] = value if isinstance(value, str) else value.decode("latin-1")
+    found = (metadata, redact_mapping(metadata))
+    if sum(len(key) + len(value) for key, value in metadata.items()) <= 4096:
+        _SEEN[pairs] = found
+        if len(_SEEN) > _SEEN_LIMIT:
+            _SEEN.popitem(last=False)
+    return found
 
 
 #: The rest of the chain, as a layer sees it.

@@ -400,7 +400,7 @@ class FakeServer:
 
         async def unary(requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]) -> Message:
             try:
-                return await chain(Call(method, requests, context, _metadata(context)))  # type: ignore[return-value]
+                return await chain(Call.received(method, requests, context))  # type: ignore[return-value]
             except FakeRpcError as error:
                 await _abort(context, error)
                 raise  # not reached: abort raises
@@ -409,7 +409,7 @@ class FakeServer:
             requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Message]:
             try:
-                answer: Any = await chain(Call(method, requests, context, _metadata(context)))
+                answer: Any = await chain(Call.received(method, requests, context))
                 async for message in answer:
                     yield message
             except FakeRpcError as error:
@@ -454,14 +454,6 @@ _SHORTHAND_DEFAULTS: dict[str, Any] = {
     "upstream_tls": None, "match_on": None, "ignore_fields": (), "allow_playback_repeats": False,
     "honour_timing": False, "speed": 1.0, "redactor": None, "fallback_to_defaults": False,
 }  # fmt: skip
-
-
-def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
-    """The invocation metadata as a dict of text values (binary values decoded as latin-1)."""
-    found: dict[str, str] = {}
-    for key, value in context.invocation_metadata() or ():
-        found[key] = value if isinstance(value, str) else value.decode("latin-1")
-    return found
 
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: FakeRpcError) -> None:

@@ -172,3 +172,13 @@ async def test_a_layer_sees_the_call_and_the_rest_of_the_chain() -> None:
     chain = Chain([Recording(name) for name in LAYER_ORDER])  # type: ignore[misc]
     assert await chain(None) == "answer"  # type: ignore[arg-type]
     assert tuple(seen) == LAYER_ORDER
+
+
+def test_the_public_surface_is_all_and_resolves() -> None:
+    for name in xai_fake.__all__:
+        assert getattr(xai_fake, name) is not None, name
+    exported = {name for name in vars(xai_fake) if not name.startswith("_")}
+    modules = {name for name in exported if type(getattr(xai_fake, name)).__name__ == "module"}
+    assert exported - modules - {"annotations", "TYPE_CHECKING", "Any"} <= set(xai_fake.__all__)
+    assert xai_fake.Reply.__module__ == "xai_fake.defaults.chat_answers"
+    assert xai_fake.CassetteOptions.__module__ == "xai_fake.cassette.options"

@@ -20,7 +20,6 @@ import grpc
 from google.protobuf.message import Message
 
 from xai_fake.chain import Call, Next, Responses
-from xai_fake.credentials import redact_mapping
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import resolve_method
 
@@ -124,7 +123,7 @@ class LogLayer:
         entry = LoggedCall(
             call.method.full_name,
             call.requests,
-            redact_mapping(call.metadata),
+            dict(call.shown_metadata),
             time_remaining=call.context.time_remaining(),
             arrived=time.monotonic(),
         )
