@@ -34,6 +34,8 @@ SOURCE = ROOT / "xai_sdk" / "aio"
 TARGET = ROOT / "xai_sdk" / "sync"
 #: The generated facades: every service's module whose row in xai_sdk/_services.py says ``generated_sync``.
 MODULES = tuple(service.module for service in SERVICES if service.module and service.generated_sync)
+#: Generated too, though no service's: the typed sub-client attributes of the client.
+SUPPORT_MODULES = ("_subclients",)
 
 #: (pattern, replacement), applied in order to every line.
 RULES: tuple[tuple[str, str], ...] = (
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated sync module is stale")
     args = parser.parse_args(argv)
     stale = []
-    for name in MODULES:
+    for name in (*MODULES, *SUPPORT_MODULES):
         path = TARGET / f"{name}.py"
         fresh = generate(name)
         current = path.read_text() if path.exists() else ""

@@ -212,7 +212,9 @@ def compare(where: str, have: dict[str, Any], want: dict[str, Any], hint: dict[s
 
 @pytest.mark.parametrize("package", ["sync", "aio"])
 def test_client_annotations_match_the_table(package: str) -> None:
-    module = importlib.import_module(f"xai_sdk.{package}.client")
+    module = importlib.import_module(f"xai_sdk.{package}._subclients")
+    client = importlib.import_module(f"xai_sdk.{package}.client").Client
+    assert issubclass(client, module.SubClients)
     want: dict[str, Any] = {"stubs": Stubs}
     hint = {"stubs": "Stubs"}
     for service in FACADES:
@@ -221,11 +223,16 @@ def test_client_annotations_match_the_table(package: str) -> None:
             continue  # test_facade_and_core_modules_exist says what to write
         want[service.client] = importlib.import_module(f"xai_sdk.{package}.{service.module}").Client
         hint[service.client] = (
-            f"add `{service.client}: _{service.module}.Client` under `if TYPE_CHECKING:` in class Client, and "
+            f"add `{service.client}: _{service.module}.Client` under `if TYPE_CHECKING:` in class SubClients, and "
             f"`from xai_sdk.{package} import {service.module} as _{service.module}` to the module's "
             "TYPE_CHECKING imports"
         )
-    compare(f"xai_sdk/{package}/client.py", declared(module, "Client"), want, hint)
+    where = (
+        "xai_sdk/aio/_subclients.py (then run scripts/unasync.py)"
+        if package == "aio"
+        else "xai_sdk/sync/_subclients.py"
+    )
+    compare(where, declared(module, "SubClients"), want, hint)
 
 
 def test_stubs_annotations_match_the_table() -> None:

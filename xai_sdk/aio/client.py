@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 import grpc
 
 from xai_sdk._channel import ChannelSpec, ClientConfig
+from xai_sdk.aio._subclients import SubClients
 from xai_sdk.client import BaseClient
-
-if TYPE_CHECKING:
-    from xai_sdk.aio import auth as _auth
-    from xai_sdk.aio import batch as _batch
-    from xai_sdk.aio import chat as _chat
-    from xai_sdk.aio import collections as _collections
-    from xai_sdk.aio import documents as _documents
-    from xai_sdk.aio import embeddings as _embeddings
-    from xai_sdk.aio import files as _files
-    from xai_sdk.aio import image as _image
-    from xai_sdk.aio import models as _models
-    from xai_sdk.aio import sampler as _sampler
-    from xai_sdk.aio import tokenizer as _tokenizer
-    from xai_sdk.aio import video as _video
-    from xai_sdk.stubs import Stubs
 
 __all__ = ["Client"]
 
@@ -35,30 +20,13 @@ def open_channel(spec: ChannelSpec) -> grpc.aio.Channel:
     return grpc.aio.insecure_channel(spec.target, options=spec.options)
 
 
-class Client(BaseClient):
+class Client(BaseClient, SubClients):
     """An asyncio client for the xAI API. See :class:`xai_sdk.client.BaseClient` for the arguments.
 
     Use it as an async context manager, or await :meth:`close`, to release its channels.
     """
 
     _package = "xai_sdk.aio"
-
-    # Sub-clients are created on first use (see BaseClient.__getattr__); declared here for type checkers,
-    # one per row of xai_sdk/_services.py with a client attribute (tests/test_service_table.py checks).
-    if TYPE_CHECKING:
-        auth: _auth.Client
-        batch: _batch.Client
-        chat: _chat.Client
-        collections: _collections.Client
-        documents: _documents.Client
-        embeddings: _embeddings.Client
-        files: _files.Client
-        image: _image.Client
-        models: _models.Client
-        sampler: _sampler.Client
-        stubs: Stubs
-        tokenize: _tokenizer.Client
-        video: _video.Client
 
     def _init(self, config: ClientConfig) -> None:
         self._api_channel = open_channel(config.api)
