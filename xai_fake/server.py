@@ -386,10 +386,9 @@ class FakeServer:
     # -- gRPC plumbing ---------------------------------------------------------------------
 
     def _add_handlers(self, server: grpc.aio.Server) -> None:
-        """A generic handler per service, with every one of its methods."""
-        for service, methods in services().items():
-            table = {method.name: self._handler(method) for method in methods}
-            server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, table),))
+        """One generic handler for every method of every service, found by path in one dict lookup."""
+        table = {method.path: self._handler(method) for methods in services().values() for method in methods}
+        server.add_generic_rpc_handlers((_PathTable(table),))
 
     def _handler(self, method: Method) -> grpc.RpcMethodHandler[Any, Any]:
         chain = self.chain
@@ -446,6 +445,22 @@ class FakeServer:
                 yield response
 
         return grpc.stream_stream_rpc_method_handler(stream_stream, **codec)
+
+
+if TYPE_CHECKING:
+    _GenericHandler = grpc.GenericRpcHandler[Any, Any]
+else:
+    _GenericHandler = grpc.GenericRpcHandler  # not subscriptable at run time
+
+
+class _PathTable(_GenericHandler):
+    """Finds a method's handler by its path (``/xai_api.Chat/GetCompletion``), or None (UNIMPLEMENTED)."""
+
+    def __init__(self, table: dict[str, grpc.RpcMethodHandler[Any, Any]]) -> None:
+        self._table = table
+
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any] | None:
+        return self._table.get(handler_call_details.method)
 
 
 #: Keyword shorthands of FakeServer(cassette=path, ...) and their defaults (unset when equal).

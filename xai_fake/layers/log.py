@@ -26,7 +26,7 @@ from xai_fake.methods import resolve_method
 logger = logging.getLogger("xai_fake")
 
 
-@dataclass
+@dataclass(slots=True)
 class LoggedCall:
     """One call as the fake saw it."""
 
