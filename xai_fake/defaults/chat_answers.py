@@ -315,18 +315,22 @@ def _parsed_schema(text: str, what: str) -> Any:
         wanted = json.loads(text)
     except json.JSONDecodeError as error:
         raise invalid_argument(f"{what} is not valid JSON: {error}") from None
-    if not isinstance(wanted, dict):
+    if not isinstance(wanted, (dict, bool)):  # ``true`` and ``false`` are schemas too
         raise invalid_argument(f"{what} must be a JSON object (a JSON schema), got {type(wanted).__name__}")
     return wanted
 
 
 def _schema_value(text: str, what: str, rng: random.Random) -> Any:
-    """A value valid against the JSON schema ``text``; INVALID_ARGUMENT if it is not a usable schema."""
-    wanted = _parsed_schema(text, what)
+    """A value valid against the JSON schema ``text`` (checked by ``jsonschema``); INVALID_ARGUMENT if none can be."""
+    _parsed_schema(text, what)
     try:
-        return schema.value_for(wanted, rng, some_words(rng, JSON_WORDS))
-    except (LookupError, TypeError, ValueError, AttributeError, RecursionError) as error:
-        raise invalid_argument(f"{what} is not a JSON schema xai_fake can follow: {error!r}") from None
+        return schema.value_for_text(text, rng, some_words(rng, JSON_WORDS))
+    except schema.InvalidSchema as error:
+        raise invalid_argument(f"{what} is not a JSON schema xai_fake can follow: {error}") from None
+    except schema.NotYetSupported as error:
+        raise invalid_argument(f"{what} cannot be satisfied by xai_fake yet: {error}") from None
+    except schema.Unsatisfiable as error:
+        raise invalid_argument(f"{what} cannot be satisfied: {error}") from None
 
 
 class _Memo:
