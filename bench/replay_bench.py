@@ -1,6 +1,5 @@
 """Replay (6): cassette round trips against the bare servicer, and cassette load times.
 
-Rows say "pending" (with the reason) while :mod:`xai_fake.cassette` cannot replay yet.
 """
 
 from __future__ import annotations
