@@ -1,6 +1,4 @@
-"""Replay (6): cassette round trips against the bare servicer, and cassette load times.
-
-"""
+"""Replay (6): cassette round trips against the bare servicer, and cassette load times."""
 
 from __future__ import annotations
 
