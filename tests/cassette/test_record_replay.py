@@ -8,7 +8,6 @@ too, the same way as client streams). Errors: a unary error, and an error after 
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 from pathlib import Path
@@ -20,13 +19,14 @@ import trustme
 
 from tests.cassette.conftest import make_upstream, real_keys, recording
 from xai_fake import Error, FakeServer, Stream
-from xai_fake.cassette import load
+from xai_fake._proto import cassette_pb2
+from xai_fake.cassette import load, new_cassette, pack, save
 from xai_fake.cassette import player as player_module
 from xai_fake.defaults.chat import chunks_of
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import all_methods
 from xai_sdk.chat import tool, user
-from xai_sdk.proto import chat_pb2
+from xai_sdk.proto import chat_pb2, chat_pb2_grpc
 
 WEATHER = tool("get_weather", "Weather in a city", {"type": "object", "properties": {"city": {"type": "string"}}})
 
@@ -298,21 +298,23 @@ async def test_replay_sends_the_recorded_metadata_and_status(tmp_path: Path, rep
         assert replay.cassette is not None and not replay.cassette.unplayed()
 
 
-def test_a_unary_replay_honours_the_recorded_pause(tmp_path: Path, upstream: FakeServer) -> None:
-    path = tmp_path / "slow_unary.pb"
-
-    async def slow(request: Any, context: Any) -> Any:
-        await asyncio.sleep(0.4)
-        return _completion("slow")
-
-    upstream.script("Chat/GetCompletion").respond_with(slow, times=1)
-    with recording(path, upstream) as proxy, proxy.client(**real_keys()) as client:
-        client.chat.create("grok-4", messages=[user("slow")]).sample()
+def test_a_unary_replay_honours_the_recorded_pause(tmp_path: Path) -> None:
+    # The pause is written into the cassette (the response 0.4 s after the request), not waited for.
+    request = chat_pb2.GetCompletionsRequest(
+        model="grok-4", messages=[chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.Content(text="slow")])]
+    )
+    interaction = cassette_pb2.Interaction(method="/xai_api.Chat/GetCompletion")
+    interaction.requests.append(pack(request, 0.0))
+    interaction.responses.append(pack(_completion("slow"), 0.4))
+    interaction.duration.FromNanoseconds(400_000_000)
+    path = save(new_cassette([interaction]), tmp_path / "slow_unary.pb")
 
     def timed(**options: Any) -> float:
-        with FakeServer(cassette=path, **options) as replay, replay.client() as client:
+        with FakeServer(cassette=path, **options) as replay, grpc.insecure_channel(replay.address) as channel:
+            stub = chat_pb2_grpc.ChatStub(channel)
             started = time.monotonic()
-            assert client.chat.create("grok-4", messages=[user("slow")]).sample().content == "slow"
+            response = stub.GetCompletion(request, metadata=[("authorization", "Bearer k")], timeout=5)
+            assert response.outputs[0].message.content == "slow"
             return time.monotonic() - started
 
     assert timed() < 0.3
