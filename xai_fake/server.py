@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from pathlib import Path
@@ -284,7 +285,8 @@ class FakeServer:
         from xai_fake.cassette.options import CassetteOptions
 
         if isinstance(cassette, CassetteOptions):
-            given = {name: value for name, value in options.items() if value != _SHORTHAND_DEFAULTS.get(name)}
+            defaults = {field.name: field.default for field in dataclasses.fields(CassetteOptions)}
+            given = {name: value for name, value in options.items() if value != defaults.get(name)}
             if given:
                 raise TypeError(
                     f"pass the cassette options either in CassetteOptions or as keywords, not both: {sorted(given)}"
@@ -461,14 +463,6 @@ class _PathTable(_GenericHandler):
 
     def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any] | None:
         return self._table.get(handler_call_details.method)
-
-
-#: Keyword shorthands of FakeServer(cassette=path, ...) and their defaults (unset when equal).
-_SHORTHAND_DEFAULTS: dict[str, Any] = {
-    "record_mode": "none", "upstream": None, "management_upstream": None, "upstream_root_certificates": None,
-    "upstream_tls": None, "match_on": None, "ignore_fields": (), "allow_playback_repeats": False,
-    "honour_timing": False, "speed": 1.0, "redactor": None, "fallback_to_defaults": False,
-}  # fmt: skip
 
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: FakeRpcError) -> None:

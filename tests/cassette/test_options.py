@@ -177,3 +177,10 @@ def test_recording_options_reach_the_recorder(tmp_path: Path, upstream: FakeServ
         assert layer is not None and layer.recorder is not None
         assert layer.recorder.redactor is redactor and layer.recorder.upstream == upstream.address
         assert layer.recorder.upstream_tls is False
+
+
+def test_options_and_keywords_together_are_refused(tmp_path: Path) -> None:
+    options = CassetteOptions(tmp_path / "x.pb")
+    with pytest.raises(TypeError, match=r"either in CassetteOptions or as keywords, not both: \['speed'\]"):
+        FakeServer(cassette=options, speed=2.0)
+    assert FakeServer(cassette=options, record_mode="none").cassette is not None  # a default is not "given"
