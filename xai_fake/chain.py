@@ -148,10 +148,6 @@ class Chain:
             entry = _link(layer, entry)
         self._entry = entry
 
-    def __getitem__(self, name: str) -> Layer:
-        """The layer called ``name`` (one of :data:`LAYER_ORDER`)."""
-        return self.layers[LAYER_ORDER.index(name)]
-
     def __call__(self, call: Call) -> Awaitable[Responses]:
         """Run ``call`` through every layer; the answer of the first layer that answers it."""
         return self._entry(call)

@@ -69,7 +69,7 @@ def redact_headers(headers: Any) -> None:
     for key in list(headers):
         value = headers[key]
         values = value if isinstance(value, list) else [value]
-        if any(is_credential(key, str(item)) for item in values) or is_credential_key(key):
+        if is_credential_key(key) or any(is_credential_value(str(item)) for item in values):
             headers[key] = [REDACTED] * len(values) if isinstance(value, list) else REDACTED
 
 

@@ -91,9 +91,6 @@ class Defaults:
         found = getattr(self.services.get(method.service), method.name, None)
         return found if found is not None else _unimplemented(method)
 
-    def __call__(self, method: Method) -> Handler:
-        return self.handler(method)
-
 
 def _unimplemented(method: Method) -> Handler:
     def unimplemented(request: Any, context: Any) -> Any:

@@ -121,6 +121,7 @@ class Faults:
         details = fail_details = ""
         delay = chunk_delay = 0.0
         fail_after = None
+        fired = False
         with self._lock:
             for rule in self._rules:
                 if rule.exhausted() or not rule.applies_to(method, service):
@@ -128,12 +129,15 @@ class Faults:
                 if rule.probability < 1.0 and rule._rng.random() >= rule.probability:
                     continue
                 rule.fired += 1
+                fired = True
                 delay += rule.delay
                 chunk_delay += rule.chunk_delay
                 if rule.after_chunks is not None and fail_after is None:
                     fail_after, fail_code, fail_details = rule.after_chunks, rule.code, rule.details
                 elif rule.code is not None and code is None:
                     code, details = rule.code, rule.details
+        if not fired:
+            return NO_FAULT
         return Plan(code, details, delay, chunk_delay, fail_after, fail_code, fail_details)
 
 
@@ -147,10 +151,8 @@ class FaultLayer:
 
     async def handle(self, call: Call, rest: Next) -> Responses:
         """Fail or delay the call, or wrap the stream the rest of the chain answers with."""
-        if not self.faults._rules:
-            return await rest(call)
         plan = self.faults.plan(call.method.full_name, call.method.service)
-        if plan == NO_FAULT:
+        if plan is NO_FAULT:
             return await rest(call)
         if plan.delay:
             await asyncio.sleep(plan.delay)

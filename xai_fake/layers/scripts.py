@@ -171,8 +171,7 @@ class ScriptLayer:
 
     async def handle(self, call: Call, rest: Next) -> Responses:
         """The scripted answer, if a step is queued for this method."""
-        script = self.scripts._scripts.get(call.method.full_name)
-        responder = script.take() if script is not None else None
+        responder = self.scripts.take(call.method.full_name)
         if responder is None:
             return await rest(call)
         return await responder(call)
