@@ -16,6 +16,8 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from hypothesis import strategies as st
 
+from xai_fake.protobuf_compat import is_repeated
+
 MAX_DEPTH = 3
 MAX_REPEATED = 3
 
@@ -76,7 +78,7 @@ def _field(field: FieldDescriptor, depth: int, hints: Hints) -> st.SearchStrateg
         key = _scalar(entry.fields_by_name["key"], depth, hints)
         value = _scalar(entry.fields_by_name["value"], depth, hints)
         return st.dictionaries(key, value, max_size=MAX_REPEATED)
-    if field.is_repeated:
+    if is_repeated(field):
         return st.lists(_scalar(field, depth, hints), max_size=MAX_REPEATED)
     return _scalar(field, depth, hints)
 
@@ -90,7 +92,7 @@ def _assign(message: Message, field: FieldDescriptor, value: Any) -> None:
                 target[key].CopyFrom(item)
             else:
                 target[key] = item
-    elif field.is_repeated:
+    elif is_repeated(field):
         target.extend(value)
     elif field.type == FieldDescriptor.TYPE_MESSAGE:
         target.CopyFrom(value)
