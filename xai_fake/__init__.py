@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from xai_fake.cassette.matchers import register_matcher
     from xai_fake.cassette.options import CassetteOptions
     from xai_fake.defaults.chat_answers import Reply
+    from xai_fake.schema.near_miss import NearMiss
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -49,6 +50,7 @@ __all__ = [
     "FakeServer",
     "Fault",
     "LoggedCall",
+    "NearMiss",
     "Reply",
     "RequestLog",
     "Script",
@@ -60,6 +62,7 @@ __all__ = [
 #: Public names imported on first use, so that ``import xai_fake`` stays light.
 _LAZY = {
     "CassetteOptions": "xai_fake.cassette.options",
+    "NearMiss": "xai_fake.schema.near_miss",
     "Reply": "xai_fake.defaults.chat_answers",
     "register_matcher": "xai_fake.cassette.matchers",
 }

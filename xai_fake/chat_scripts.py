@@ -18,6 +18,7 @@ import grpc
 
 from xai_fake.defaults.chat_answers import SAMPLE, STREAM, Reply, function_call
 from xai_fake.layers.scripts import Error, Scripts, new_budget
+from xai_fake.schema.near_miss import NearMiss
 
 __all__ = ["ChatScripts"]
 
@@ -56,6 +57,22 @@ class ChatScripts:
         if isinstance(chunks, str):
             raise TypeError("stream() takes a list of chunks, e.g. ['Hel', 'lo']; use reply() for one text")
         self.respond(Reply(chunks=list(chunks), chunk_delay=delay), times=times)
+
+    def near_miss(self, kind: NearMiss | str, *, times: int | None = 1) -> None:
+        """The next answer(s) almost follow the request's schema, broken the way ``kind`` says.
+
+        The answer the fake would give (to a ``response_format`` JSON schema, or as a required
+        tool call's arguments) is spoiled one way, and proven invalid before it is sent:
+        ``truncated`` (cut-off JSON, ``finish_reason`` ``REASON_MAX_LEN``), ``missing_required``,
+        ``wrong_type``, ``extra_property`` (where ``additionalProperties`` is false),
+        ``markdown_fence`` or ``empty``. A :class:`~xai_fake.schema.near_miss.NearMiss` or its value.
+        When the kind cannot break this request's answer (a schema that requires nothing, say),
+        the call fails with FAILED_PRECONDITION saying why.
+        """
+        miss = NearMiss.of(kind)
+        budget = new_budget(times)
+        self._scripts.get(SAMPLE).add(miss, budget)
+        self._scripts.get(STREAM).add(miss, budget)
 
     def error(self, code: grpc.StatusCode, details: str = "", *, times: int | None = 1) -> None:
         """The next chat call(s) fail with ``code``."""

@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar, Union
 
+import grpc
 from google.protobuf.message import Message
 
 from xai_fake.defaults import schema, server_tools, tokens
@@ -38,7 +39,8 @@ from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.models import REASONING_MODELS, language_model
 from xai_fake.defaults.state import State
 from xai_fake.defaults.text import generate, some_words
-from xai_fake.errors import invalid_argument, not_found
+from xai_fake.errors import FakeRpcError, invalid_argument, not_found
+from xai_fake.schema.near_miss import NearMiss, NotApplicable, spoil
 from xai_sdk.proto import chat_pb2, deferred_pb2, models_pb2, sample_pb2, usage_pb2
 
 __all__ = [
@@ -367,7 +369,7 @@ class ChatAnswers:
     def __init__(self, state: State) -> None:
         self.state = state
         self._memo = _Memo(MEMO_ENTRIES)
-        self._completers: dict[str, Callable[[chat_pb2.GetCompletionsRequest, Reply], Any]] = {
+        self._completers: dict[str, Callable[[chat_pb2.GetCompletionsRequest, Reply | NearMiss], Any]] = {
             SAMPLE: self.respond,
             STREAM: self.stream,
             DEFERRED: self.start_deferred,
@@ -441,7 +443,11 @@ class ChatAnswers:
         return functions
 
     def _generated(
-        self, request: chat_pb2.GetCompletionsRequest, checked: _Checked, rng: random.Random
+        self,
+        request: chat_pb2.GetCompletionsRequest,
+        checked: _Checked,
+        rng: random.Random,
+        miss: NearMiss | None = None,
     ) -> list[_Output]:
         present = checked.present
         functions = self._functions(request, present)
@@ -463,26 +469,36 @@ class ChatAnswers:
             if functions:
                 function = rng.choice(functions)
                 what = f"the parameters of tool {function.name!r}"
-                arguments = _schema_value(function.parameters or '{"type": "object"}', what, rng)
+                parameters = function.parameters or '{"type": "object"}'
+                arguments = _schema_value(parameters, what, rng)
+                spoiled = None if miss is None else _spoiled(miss, parameters, arguments, rng, what)
                 call = chat_pb2.ToolCall(
                     id=f"call_{rng.getrandbits(64):016x}",
                     type=chat_pb2.TOOL_CALL_TYPE_CLIENT_SIDE_TOOL,
                     status=chat_pb2.TOOL_CALL_STATUS_COMPLETED,
-                    function=chat_pb2.FunctionCall(name=function.name, arguments=json.dumps(arguments)),
+                    function=chat_pb2.FunctionCall(
+                        name=function.name, arguments=json.dumps(arguments) if spoiled is None else spoiled
+                    ),
                 )
                 calls = [call]
-                finish = sample_pb2.REASON_TOOL_CALLS
+                finish = sample_pb2.REASON_MAX_LEN if miss is NearMiss.TRUNCATED else sample_pb2.REASON_TOOL_CALLS
                 outputs.append(_Output("", reasoning, calls, finish, _call_tokens(calls), reasoning_tokens))
                 continue
             if fmt is not None and format_type == chat_pb2.FORMAT_TYPE_JSON_SCHEMA:
                 if not fmt.HasField("schema"):
                     raise invalid_argument("response_format json_schema needs a schema")
-                content = json.dumps(_schema_value(fmt.schema, "the response_format schema", rng))
-                finish, completion = sample_pb2.REASON_STOP, tokens.count(content)
+                what = "the response_format schema"
+                value = _schema_value(fmt.schema, what, rng)
+                content = json.dumps(value) if miss is None else _spoiled(miss, fmt.schema, value, rng, what)
+                finish, completion = _finish(miss), tokens.count(content)
             elif format_type == chat_pb2.FORMAT_TYPE_JSON_OBJECT:
                 words = some_words(rng, JSON_WORDS)
-                content = json.dumps({"answer": " ".join(words[:6]), "confidence": round(rng.random(), 2)})
-                finish, completion = sample_pb2.REASON_STOP, tokens.count(content)
+                value = {"answer": " ".join(words[:6]), "confidence": round(rng.random(), 2)}
+                what = "a json_object response_format (no schema)"
+                content = json.dumps(value) if miss is None else _spoiled(miss, "{}", value, rng, what)
+                finish, completion = _finish(miss), tokens.count(content)
+            elif miss is not None:
+                raise _not_applicable(miss, "the request asks for text: near misses need a structured answer")
             else:
                 text = generate(None, rng, max_tokens=max_tokens, stop=stop)
                 content, finish, completion = text.text, text.finish_reason, text.tokens
@@ -492,15 +508,18 @@ class ChatAnswers:
     # -- answers ----------------------------------------------------------------------------
 
     def respond(
-        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | None = None
+        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None = None
     ) -> chat_pb2.GetChatCompletionResponse:
         """The complete response to a chat request; ``reply`` replaces the generated outputs.
+
+        A :class:`~xai_fake.schema.near_miss.NearMiss` keeps the generated answer but spoils
+        its JSON that way (proven invalid against the request's schema).
 
         Raises FakeRpcError for a request the real API would reject. A response asked to be
         stored (``store_messages``) is kept for :meth:`stored` and ``previous_response_id``.
         """
         data = request.SerializeToString(deterministic=True)
-        key = (self.state.seed, reply._key if reply is not None else None, data)
+        key = (self.state.seed, reply._key if isinstance(reply, Reply) else reply, data)
         template = self._memo.get(key) if len(data) <= MEMO_REQUEST_BYTES else None
         if template is None:
             template, pure = self._answer(request, reply, data)
@@ -515,15 +534,16 @@ class ChatAnswers:
         return response
 
     def _answer(
-        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | None, data: bytes
+        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None, data: bytes
     ) -> tuple[chat_pb2.GetChatCompletionResponse, bool]:
         """The response without id and time, and whether it depends on the request alone (memoisable)."""
         checked = self._check(request)
         present, model = checked.present, checked.model
         rng: random.Random | None = None
-        if reply is None:
+        if not isinstance(reply, Reply):
             rng = self.state.rng(data)  # the same generator as state.rng(request), without serialising again
-            outputs = self._generated(request, checked, rng)
+            outputs = self._generated(request, checked, rng, reply)
+            reply = None
         else:
             outputs = [reply._output] * checked.n
         response = chat_pb2.GetChatCompletionResponse(
@@ -575,7 +595,7 @@ class ChatAnswers:
         return response, pure
 
     def stream(
-        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | None = None
+        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None = None
     ) -> Iterator[chat_pb2.GetChatCompletionChunk] | AsyncIterator[chat_pb2.GetChatCompletionChunk]:
         """:meth:`respond`'s answer as stream chunks (validated now, not on the first chunk).
 
@@ -583,13 +603,13 @@ class ChatAnswers:
         async iterator that pauses before each chunk.
         """
         response = self.respond(request, reply)
-        if reply is None:
+        if not isinstance(reply, Reply):
             return chunks_of(response)
         chunks = chunks_of(response, reply.chunks)
         return _paced(chunks, reply.chunk_delay) if reply.chunk_delay > 0 else chunks
 
     def start_deferred(
-        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | None = None
+        self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None = None
     ) -> deferred_pb2.StartDeferredResponse:
         """Answer now and keep the response for :meth:`poll_deferred` under a new request id."""
         response = self.respond(request, reply)
@@ -620,13 +640,13 @@ class ChatAnswers:
             raise not_found(f"no stored completion with id {response_id!r}")
 
     def accepts(self, method_full_name: str, value: object) -> bool:
-        """True if :meth:`complete` answers ``method_full_name`` with ``value`` (a ``str`` or a :class:`Reply`)."""
-        return method_full_name in self._completers and isinstance(value, (str, Reply))
+        """True if :meth:`complete` answers ``method_full_name`` with ``value``: a ``str``, Reply or NearMiss."""
+        return method_full_name in self._completers and isinstance(value, (str, Reply, NearMiss))
 
     def complete(
         self, method_full_name: str, request: Any, value: object
     ) -> Message | Iterator[Message] | AsyncIterator[Message] | None:
-        """The answer of a chat method for a scripted ``value``: a ``str`` (the content) or a :class:`Reply`.
+        """The answer of a chat method for a scripted ``value``: a ``str`` (the content), a Reply or a NearMiss.
 
         ``xai_api.Chat/GetCompletion`` gets the full response, ``xai_api.Chat/GetCompletionChunk``
         its chunks (an async iterator when the reply has a ``chunk_delay``) and
@@ -639,9 +659,31 @@ class ChatAnswers:
             return None
         if isinstance(value, str):
             value = Reply(value)
-        elif not isinstance(value, Reply):
+        elif not isinstance(value, (Reply, NearMiss)):
             return None
         return completer(request, value)  # type: ignore[no-any-return]
+
+
+def _finish(miss: NearMiss | None) -> int:
+    """The finish reason of a structured answer: cut off by the token limit for a truncated near miss."""
+    return sample_pb2.REASON_MAX_LEN if miss is NearMiss.TRUNCATED else sample_pb2.REASON_STOP
+
+
+def _spoiled(miss: NearMiss, schema_text: str, value: Any, rng: random.Random, what: str) -> str:
+    """``value`` spoiled the way ``miss`` says (proven invalid against ``schema_text``)."""
+    try:
+        return spoil(miss, schema_text, value, rng)
+    except NotApplicable as error:
+        raise _not_applicable(miss, f"{what}: {error}") from None
+
+
+def _not_applicable(miss: NearMiss, why: str) -> FakeRpcError:
+    """FAILED_PRECONDITION: the test scripted a near miss this request's answer cannot take."""
+    return FakeRpcError(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        f"fake.chat.near_miss({miss.value!r}) cannot spoil this answer; {why}. "
+        "Script another kind, or send a schema it applies to",
+    )
 
 
 def _overridden(reply: Reply, prompt: int, completion: int, reasoning: int) -> tuple[int, int, int, int]:
