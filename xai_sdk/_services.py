@@ -11,8 +11,8 @@ A row says where a service lives and how the SDK exposes it:
 Derived from it: ``SUBCLIENTS`` and sub-client creation (:mod:`xai_sdk.client`), the stubs of
 :class:`xai_sdk.stubs.Stubs`, the lazy modules of :mod:`xai_sdk.proto`, the module list of
 ``scripts/unasync.py`` and the method table of :mod:`xai_fake.methods`. What static typing needs
-spelled out (the ``TYPE_CHECKING`` annotations of both clients and of ``Stubs``) is checked
-against this table by ``tests/test_service_table.py``.
+spelled out (the ``TYPE_CHECKING`` annotations of both clients and of ``Stubs``) is written from
+it by ``scripts/gen_service_types.py``, and checked against it by ``tests/test_service_table.py``.
 
 This module imports nothing but :mod:`dataclasses`: it is read on the client's import path.
 """
@@ -45,6 +45,8 @@ class Service:
     management: bool = False
     #: ``xai_sdk/sync/<module>.py`` is generated from ``xai_sdk/aio/<module>.py`` by ``scripts/unasync.py``.
     generated_sync: bool = True
+    #: What the service does, in a few words: the doc comment of its stub attribute.
+    doc: str = ""
 
     def __post_init__(self) -> None:
         if (self.client is None) != (self.module is None):
@@ -54,20 +56,24 @@ class Service:
 #: Every service, by stem. Adding one: a row here, then see ``tests/test_service_table.py``.
 SERVICES: tuple[Service, ...] = (
     #       stem, full name, stub class, stubs attribute, client attribute, facade module
-    Service("auth", "xai_api.Auth", "AuthStub", "auth", "auth", "auth"),
-    Service("batch", "xai_api.BatchMgmt", "BatchMgmtStub", "batch", "batch", "batch"),
-    Service("chat", "xai_api.Chat", "ChatStub", "chat", "chat", "chat"),
+    Service("auth", "xai_api.Auth", "AuthStub", "auth", "auth", "auth", doc="``get_api_key_info``."),
+    Service("batch", "xai_api.BatchMgmt", "BatchMgmtStub", "batch", "batch", "batch", doc="batches of requests."),
+    Service("chat", "xai_api.Chat", "ChatStub", "chat", "chat", "chat",
+            doc="completions, deferred and stored completions."),
     Service("collections", "collections.Collections", "CollectionsStub", "collections", "collections", "collections",
-            management=True),
-    Service("documents", "xai_api.Documents", "DocumentsStub", "documents", "documents", "documents"),
-    Service("embed", "xai_api.Embedder", "EmbedderStub", "embedder", "embeddings", "embeddings"),
+            management=True,
+            doc="on the management channel; call it with :meth:`Stubs.management_kwargs`."),
+    Service("documents", "xai_api.Documents", "DocumentsStub", "documents", "documents", "documents",
+            doc="search over collections."),
+    Service("embed", "xai_api.Embedder", "EmbedderStub", "embedder", "embeddings", "embeddings", doc="embeddings."),
     # Blocking and asyncio uploads differ in kind (threads, tasks): both facades are written by hand.
-    Service("files", "xai_api.Files", "FilesStub", "files", "files", "files", generated_sync=False),
-    Service("image", "xai_api.Image", "ImageStub", "image", "image", "image"),
-    Service("models", "xai_api.Models", "ModelsStub", "models", "models", "models"),
-    Service("sample", "xai_api.Sample", "SampleStub", "sample", "sampler", "sampler"),
-    Service("tokenize", "xai_api.Tokenize", "TokenizeStub", "tokenize", "tokenize", "tokenizer"),
-    Service("video", "xai_api.Video", "VideoStub", "video", "video", "video"),
+    Service("files", "xai_api.Files", "FilesStub", "files", "files", "files", generated_sync=False,
+            doc="upload, list, download and delete files."),
+    Service("image", "xai_api.Image", "ImageStub", "image", "image", "image", doc="image generation."),
+    Service("models", "xai_api.Models", "ModelsStub", "models", "models", "models", doc="the model catalogue."),
+    Service("sample", "xai_api.Sample", "SampleStub", "sample", "sampler", "sampler", doc="raw text completion."),
+    Service("tokenize", "xai_api.Tokenize", "TokenizeStub", "tokenize", "tokenize", "tokenizer", doc="tokenization."),
+    Service("video", "xai_api.Video", "VideoStub", "video", "video", "video", doc="video generation."),
 )  # fmt: skip
 
 #: Generated proto modules that define messages only (no service).

@@ -21,22 +21,7 @@ import grpc
 
 from xai_sdk._channel import CallSettings
 from xai_sdk._services import SERVICES, by_stub
-
-if TYPE_CHECKING:
-    from xai_sdk.proto import (
-        auth_pb2_grpc,
-        batch_pb2_grpc,
-        chat_pb2_grpc,
-        collections_pb2_grpc,
-        documents_pb2_grpc,
-        embed_pb2_grpc,
-        files_pb2_grpc,
-        image_pb2_grpc,
-        models_pb2_grpc,
-        sample_pb2_grpc,
-        tokenize_pb2_grpc,
-        video_pb2_grpc,
-    )
+from xai_sdk._stub_types import StubTypes
 
 __all__ = ["Stubs"]
 
@@ -50,39 +35,13 @@ def _no_management_key(stub: str) -> str:
     )
 
 
-class Stubs:
+class Stubs(StubTypes):
     """One stub per xAI service, created on first use; :meth:`kwargs` gives what every call must carry.
 
-    The attributes are those of :data:`xai_sdk._services.SERVICES`; the stubs of management
-    services (``collections``) use the management channel and :meth:`management_kwargs`.
+    The attributes are those of :data:`xai_sdk._services.SERVICES` (declared for type checkers in
+    :class:`xai_sdk._stub_types.StubTypes`); the stubs of management services (``collections``)
+    use the management channel and :meth:`management_kwargs`.
     """
-
-    # Created on first use from the service table (see _stub); declared here for type checkers.
-    if TYPE_CHECKING:
-        #: ``xai_api.Auth``: ``get_api_key_info``.
-        auth: auth_pb2_grpc.AuthStub
-        #: ``xai_api.BatchMgmt``: batches of requests.
-        batch: batch_pb2_grpc.BatchMgmtStub
-        #: ``xai_api.Chat``: completions, deferred and stored completions.
-        chat: chat_pb2_grpc.ChatStub
-        #: ``collections.Collections`` on the management channel; call it with :meth:`management_kwargs`.
-        collections: collections_pb2_grpc.CollectionsStub
-        #: ``xai_api.Documents``: search over collections.
-        documents: documents_pb2_grpc.DocumentsStub
-        #: ``xai_api.Embedder``: embeddings.
-        embedder: embed_pb2_grpc.EmbedderStub
-        #: ``xai_api.Files``: upload, list, download and delete files.
-        files: files_pb2_grpc.FilesStub
-        #: ``xai_api.Image``: image generation.
-        image: image_pb2_grpc.ImageStub
-        #: ``xai_api.Models``: the model catalogue.
-        models: models_pb2_grpc.ModelsStub
-        #: ``xai_api.Sample``: raw text completion.
-        sample: sample_pb2_grpc.SampleStub
-        #: ``xai_api.Tokenize``: tokenization.
-        tokenize: tokenize_pb2_grpc.TokenizeStub
-        #: ``xai_api.Video``: video generation.
-        video: video_pb2_grpc.VideoStub
 
     def __init__(
         self,
