@@ -10,6 +10,13 @@ MODEL = "grok-4"  # a model the fake knows, so its default answers work too
 TEXT = "The canned answer of the benchmark server."
 #: Chunks of a stream when the request does not say (``max_tokens`` picks the count).
 DEFAULT_CHUNKS = 100
+#: The content of the answer to a JSON-schema ``response_format`` request, whatever the schema
+#: (a valid ``Order`` of ``bench/schema_bench.py``, which checks that it is).
+JSON_TEXT = (
+    '{"order_id": "ORD-004217", "customer": "Ada Lovelace", "status": "shipped", "quantity": 3,'
+    ' "total": 59.9, "shipping": {"street": "12 Analytical Row", "city": "London", "postcode": "10115"},'
+    ' "tags": ["gift", "express"]}'
+)
 
 
 def response() -> chat_pb2.GetChatCompletionResponse:
@@ -27,6 +34,15 @@ def response() -> chat_pb2.GetChatCompletionResponse:
         ],
         usage=usage_pb2.SamplingUsage(prompt_tokens=5, completion_tokens=8, total_tokens=13),
     )
+
+
+def json_response() -> chat_pb2.GetChatCompletionResponse:
+    """The unary answer to a structured-output request: :func:`response` with ``JSON_TEXT`` as content."""
+    made = response()
+    made.outputs[0].message.content = JSON_TEXT
+    made.usage.completion_tokens = 40
+    made.usage.total_tokens = 45
+    return made
 
 
 @lru_cache(maxsize=8)

@@ -1,9 +1,10 @@
 """A bare ``grpc.aio`` chat servicer with canned answers, for baselines.
 
 ``python bench/canned_server.py`` serves ``xai_api.Chat/GetCompletion`` (always the same
-response) and ``GetCompletionChunk`` (``max_tokens`` fixed chunks, 100 by default) on a
-free local port, prints ``READY <port>`` and serves until its stdin closes. It is the
-generated servicer and nothing else: the cost floor of a Python gRPC server.
+response, or a fixed JSON content when ``response_format`` asks for a JSON schema) and
+``GetCompletionChunk`` (``max_tokens`` fixed chunks, 100 by default) on a free local port,
+prints ``READY <port>`` and serves until its stdin closes. It is the generated servicer and
+nothing else: the cost floor of a Python gRPC server.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from xai_sdk.proto import chat_pb2, chat_pb2_grpc
 
 
 class CannedChat(chat_pb2_grpc.ChatServicer):
-    """Fixed answers, whatever the request."""
+    """Fixed answers, whatever the request (one of two, by whether it asks for JSON-schema output)."""
 
     def __init__(self) -> None:
         self._response = canned.response()
+        self._json_response = canned.json_response()
 
     async def GetCompletion(
         self, request: chat_pb2.GetCompletionsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> chat_pb2.GetChatCompletionResponse:
+        if request.response_format.format_type == chat_pb2.FORMAT_TYPE_JSON_SCHEMA:
+            return self._json_response
         return self._response
 
     async def GetCompletionChunk(

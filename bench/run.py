@@ -3,7 +3,7 @@
     python bench/run.py            # full run, about 3 minutes
     python bench/run.py --quick    # fewer rounds and a smaller suite, under 30 seconds
     python bench/run.py --only fake,replay   # some groups only (sdk, official, fake, concurrency,
-                                             # replay, import, fixture)
+                                             # replay, schema, import, fixture)
 
 Set ``OFFICIAL_PYTHON`` to the interpreter of a virtualenv holding the official
 ``xai-sdk`` to print its ratios too. See ``bench/README.md`` for what each number means.
@@ -28,6 +28,7 @@ import fake_bench
 import fixture_bench
 import import_bench
 import replay_bench
+import schema_bench
 from abtiming import Comparison
 from procs import BENCH, server
 from report import Row, print_table, ratio_row
@@ -47,11 +48,13 @@ class Settings:
     suite_size: int
     suite_rounds: int
     load_rounds: int
+    schema_seeds: int
+    schema_rounds: int
     quick: bool
 
 
-FULL = Settings(15, 200, 15, 3, 16, 4, 5, 20, 1000, 2, 5, quick=False)
-QUICK = Settings(3, 30, 3, 1, 3, 1, 2, 10, 100, 1, 1, quick=True)
+FULL = Settings(15, 200, 15, 3, 16, 4, 5, 20, 1000, 2, 5, 5, 3, quick=False)
+QUICK = Settings(3, 30, 3, 1, 3, 1, 2, 10, 100, 1, 1, 2, 1, quick=True)
 
 
 def official_rows(python: str, port: int, settings: Settings) -> list[Row]:
@@ -183,7 +186,12 @@ def concurrency_rows(ports: dict[str, int], canned_port: int, settings: Settings
     ]
 
 
-GROUPS = ("sdk", "official", "fake", "concurrency", "replay", "import", "fixture")
+def schema_rows(fake_port: int, canned_port: int, settings: Settings) -> list[Row]:
+    rows = schema_bench.engine_rows(settings.schema_seeds, settings.schema_rounds)
+    return rows + schema_bench.call_rows(fake_port, canned_port, rounds=settings.rounds, calls=settings.calls)
+
+
+GROUPS = ("sdk", "official", "fake", "concurrency", "replay", "schema", "import", "fixture")
 _only: set[str] = set(GROUPS)
 
 
@@ -235,6 +243,7 @@ def main() -> None:
                 canned_port, settings.rounds, settings.calls, settings.load_rounds, large=not settings.quick
             ),
         )
+        rows += _section("schema", lambda: schema_rows(fake_ports["default"], canned_port, settings))
     rows += _section(
         "import", lambda: import_rows(sys.executable, settings.import_rounds, "", 1.6, import_bench.STATEMENTS)
     )

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from xai_fake.schema.errors import NotYetSupported, Unsatisfiable
-from xai_fake.schema.formats import format_value
+from xai_fake.schema.formats import FORMATS, format_value
 from xai_fake.schema.realism import string_for_name
 
 __all__ = ["string_value"]
@@ -52,6 +52,20 @@ def _xeger_class() -> Any:
 
     class _Xeger(rstr.Rstr):  # type: ignore[misc,unused-ignore]
         limit = 8
+        #: Whether a lookahead ``(?=X)`` adds nothing (rstr writes ``X`` out, which is right only
+        #: when the rest of the string starts with it). Lookarounds are checked, not generated:
+        #: negative ones always add nothing, lookbehinds write their text out.
+        skip_lookahead = False
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._cases = {**self._cases, "assert": self._handle_assert}
+
+        def _handle_assert(self, value: Any) -> str:
+            direction, subpattern = value
+            if direction == 1 and self.skip_lookahead:
+                return ""
+            return "".join(str(self._handle_state(state)) for state in subpattern)
 
         def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
             # Unbounded repeats (* + {n,}) would run to rstr's 100; keep them short and realistic.
@@ -61,10 +75,15 @@ def _xeger_class() -> Any:
     return _Xeger
 
 
-def _xeger(pattern: str, rng: random.Random, limit: int) -> str:
+def _xeger(pattern: str, rng: random.Random, limit: int, skip_lookahead: bool = False) -> str:
     generator = _xeger_class()(_SortedChoices(rng))
     generator.limit = limit
+    generator.skip_lookahead = skip_lookahead
     return str(generator.xeger(pattern))
+
+
+def _lookaround(pattern: str) -> bool:
+    return any(opening in pattern for opening in ("(?=", "(?!", "(?<=", "(?<!"))
 
 
 def _fit(text: str, low: int, high: int) -> str:
@@ -80,7 +99,8 @@ def _matches(text: str, patterns: list[str], low: int, high: int) -> bool:
     return low <= len(text) <= high and all(_compiled(p).search(text) for p in patterns)
 
 
-def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random, path: str) -> str:
+def _valid_patterns(patterns: list[str], path: str) -> bool:
+    """True, or :class:`Unsatisfiable` naming the first pattern Python's ``re`` cannot read."""
     for pattern in patterns:
         try:
             _compiled(pattern)
@@ -88,11 +108,17 @@ def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random,
             raise Unsatisfiable(
                 f"pattern {pattern!r} is not a regular expression xai_fake can read: {error}", path
             ) from None
+    return True
+
+
+def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random, path: str) -> str:
+    _valid_patterns(patterns, path)
     first = patterns[0]
+    ahead = "(?=" in first
     for attempt in range(40):
         limit = max(1, min(high, 8 + attempt * 4)) if high < 10**6 else 8 + attempt * 4
         try:
-            text = _xeger(first, rng, limit)
+            text = _xeger(first, rng, limit, skip_lookahead=ahead and attempt % 2 == 1)
         except Exception as error:  # rstr cannot walk a few constructs (lookarounds, some backreferences)
             raise NotYetSupported(f"pattern {first!r} cannot be generated ({error!r})", path) from None
         joined = text + "".join(_xeger(other, rng, limit) for other in patterns[1:])
@@ -104,7 +130,8 @@ def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random,
             for candidate in (text + pad[: low - len(text)], pad[: low - len(text)] + text):
                 if _matches(candidate, patterns, low, high):
                     return candidate
-    raise NotYetSupported(f"found no string for pattern {first!r} with length {low}..{high}", path)
+    how = " (lookarounds are checked on generated strings, not generated)" if any(map(_lookaround, patterns)) else ""
+    raise NotYetSupported(f"found no string for pattern {first!r} with length {low}..{high}{how}", path)
 
 
 def string_value(schema: dict[str, Any], rng: random.Random, words: list[str], name: str | None, path: str) -> str:
@@ -115,6 +142,10 @@ def string_value(schema: dict[str, Any], rng: random.Random, words: list[str], n
         raise Unsatisfiable(f"minLength {low} > maxLength {high}", path)
     patterns = [p for p in [schema.get("pattern"), *schema.get("x-fake-patterns", [])] if isinstance(p, str)]
     if patterns:
+        for _ in range(3 if schema.get("format") in FORMATS else 0):  # a value of the format that fits the pattern
+            formatted = format_value(schema["format"], rng)
+            if formatted is not None and _valid_patterns(patterns, path) and _matches(formatted, patterns, low, high):
+                return formatted
         return _from_patterns(patterns, low, high, rng, path)
     formatted = format_value(schema.get("format"), rng)
     if formatted is not None:

@@ -1,21 +1,35 @@
-"""Checking answers with ``jsonschema`` in the schema's own dialect, format checking on; validators cached."""
+"""Checking answers with ``jsonschema`` in the schema's own dialect, format checking on; validators cached.
+
+References resolve against the schema itself, the JSON Schema metaschemas and any resources the
+caller passed (:func:`xai_fake.schema.refs.registry_of`), never over the network.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xai_fake.schema.errors import InvalidSchema
+from xai_fake.schema.refs import ByIdentity, Refs, Resources, registry_of
+
+if TYPE_CHECKING:
+    from referencing import Registry, Specification
+    from referencing._core import Resolver  # the type of scopes (``referencing`` exports it only there)
 
 __all__ = ["Checker", "checker_for"]
 
 
 class Checker:
-    """A compiled ``jsonschema`` validator for one schema (``$schema`` picks the dialect, 2020-12 by default)."""
+    """A compiled ``jsonschema`` validator for one schema (``$schema`` picks the dialect, 2020-12 by default).
 
-    def __init__(self, schema: Any) -> None:
+    ``resources`` (keyword-only) are extra schemas its references may reach: a ``referencing.Registry``
+    or a mapping URI -> schema.
+    """
+
+    def __init__(self, schema: Any, *, resources: Resources = None) -> None:
         from jsonschema import exceptions, validators  # type: ignore[import-untyped,unused-ignore]  # imported on first use: ``import xai_fake`` stays fast
+        from referencing.jsonschema import DRAFT202012, specification_with
 
         cls = validators.validator_for(schema, default=validators.Draft202012Validator)
         try:
@@ -23,15 +37,37 @@ class Checker:
         except exceptions.SchemaError as error:
             where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             raise InvalidSchema(error.message[:300], where) from None
-        self.validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        #: How references inside the schema are read (the dialect's ``$id``, anchors, subresources).
+        dialect = cls.ID_OF(cls.META_SCHEMA) or ""
+        self.specification: Specification[Any] = specification_with(dialect, default=DRAFT202012)
+        self.registry: Registry[Any] = registry_of(resources, self.specification)
+        self.schema = schema
+        self.validator = cls(schema, format_checker=cls.FORMAT_CHECKER, registry=self.registry)
 
-    def ok(self, value: Any, schema: Any = None) -> bool:
-        """Whether ``value`` is valid against the whole schema, or against its part ``schema``."""
-        validator = self.validator if schema is None else self.validator.evolve(schema=schema)
+    @functools.cached_property
+    def refs(self) -> Refs:
+        """The schema's references, resolved as this validator resolves them."""
+        return Refs(self.schema, self.registry, self.specification)
+
+    def ok(self, value: Any, schema: Any = None, scope: Resolver[Any] | None = None) -> bool:
+        """Whether ``value`` is valid against the whole schema, or against its part ``schema`` (read in ``scope``).
+
+        A reference that resolves nowhere is an :class:`InvalidSchema` naming it.
+        """
+        from referencing.exceptions import Unresolvable
+
+        if schema is None:
+            validator = self.validator
+        else:
+            changes = {"schema": schema} if scope is None else {"schema": schema, "_resolver": scope}
+            validator = self.validator.evolve(**changes)
         try:
             return bool(validator.is_valid(value))
-        except Exception:  # a part that only resolves in its own scope: the whole-schema check decides
-            return True
+        except Unresolvable as error:
+            ref = getattr(error, "ref", "?")
+            raise InvalidSchema(f"$ref {ref!r} points outside the schema", "$") from None
+        except Exception:  # the whole schema: not known valid, so not valid; a part: the whole-schema check decides
+            return schema is not None
 
     def first_error(self, value: Any) -> str:
         """The most relevant reason ``value`` is invalid, with its place in the schema."""
@@ -49,6 +85,13 @@ def _cached(text: str) -> Checker:
     return Checker(json.loads(text))
 
 
-def checker_for(text: str) -> Checker:
-    """The checker of the schema JSON ``text``, compiled once per text (bounded LRU)."""
-    return _cached(text)
+@functools.lru_cache(maxsize=64)
+def _cached_with(text: str, resources: ByIdentity) -> Checker:
+    return Checker(json.loads(text), resources=resources.obj)
+
+
+def checker_for(text: str, *, resources: Resources = None) -> Checker:
+    """The checker of the schema JSON ``text``, compiled once per text (and ``resources`` object; bounded LRU)."""
+    if resources is None:
+        return _cached(text)
+    return _cached_with(text, ByIdentity(resources))

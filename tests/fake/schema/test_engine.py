@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import random
+import re
+import subprocess
+import sys
 from typing import Any
 
 import jsonschema
@@ -16,7 +20,7 @@ from tests.fake.schema.test_corpus import answer_of, ask
 from xai_fake import FakeRpcError, FakeServer
 from xai_fake.defaults.chat_answers import ChatAnswers
 from xai_fake.defaults.state import State
-from xai_fake.schema import NotYetSupported, Unsatisfiable, generate
+from xai_fake.schema import InvalidSchema, NotYetSupported, Unsatisfiable, generate, generate_text
 
 
 @pytest.mark.parametrize(
@@ -36,6 +40,7 @@ from xai_fake.schema import NotYetSupported, Unsatisfiable, generate
         (False, "the false schema accepts no value"),
         ({"type": "array", "minItems": 3, "maxItems": 1}, "minItems 3 > maxItems 1"),
         ({"$ref": "#/$defs/missing"}, "not a JSON schema xai_fake can follow"),
+        ({"$ref": "https://example.com/elsewhere.json"}, "$ref 'https://example.com/elsewhere.json' points outside"),
         ({"type": 12}, "not a JSON schema xai_fake can follow"),
     ],
 )
@@ -150,3 +155,189 @@ async def test_the_sdk_parses_pydantic_models_async() -> None:
         chat = fake.async_client().chat.create("grok-4", messages=[user("As JSON")])
         _, parsed = await chat.parse(Invoice)
         assert isinstance(parsed, Invoice)
+
+
+def _valid(schema: Any, value: Any, registry: Any = None) -> bool:
+    kwargs = {} if registry is None else {"registry": registry}
+    cls = jsonschema.Draft202012Validator
+    return bool(cls(schema, format_checker=cls.FORMAT_CHECKER, **kwargs).is_valid(value))
+
+
+def _values(schema: Any, seeds: range = range(6), **kwargs: Any) -> list[Any]:
+    return [generate(schema, random.Random(seed), ["alpha", "beta"], **kwargs) for seed in seeds]
+
+
+def test_resources_are_a_keyword_only_parameter() -> None:
+    for function in (generate, generate_text):
+        parameters = list(inspect.signature(function).parameters.values())
+        assert [p.kind for p in parameters[:3]] == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * 3
+        assert parameters[3].name == "resources"
+        assert parameters[3].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_references_reach_the_resources_passed_as_a_mapping_or_a_registry() -> None:
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    remote = {
+        "$defs": {"count": {"type": "integer", "minimum": 3, "maximum": 9}},
+        "type": "object",
+        "properties": {"n": {"$ref": "#/$defs/count"}},
+        "required": ["n"],
+    }
+    uri = "https://schemas.example.com/counted.json"
+    schema = {"type": "array", "items": {"$ref": uri}, "minItems": 1}
+    registry = Registry().with_contents([(uri, remote)], default_specification=DRAFT202012)
+    for resources in ({uri: remote}, registry):
+        for value in _values(schema, resources=resources):
+            assert _valid(schema, value, registry)
+            assert all(3 <= item["n"] <= 9 for item in value)
+    with pytest.raises(InvalidSchema, match=re.escape(f"$ref {uri!r} points outside the schema")):
+        generate(schema, random.Random(0), ["alpha"])  # a real request carries no resources
+
+
+def test_the_metaschemas_are_known_without_resources() -> None:
+    schema = {"$ref": "https://json-schema.org/draft/2020-12/schema"}
+    values = _values(schema)
+    assert all(_valid(schema, value) for value in values)
+    assert any(isinstance(value, dict) and value for value in values), "only booleans and {} for the metaschema"
+
+
+def test_urn_ids_with_pointer_and_relative_references() -> None:
+    schema = {
+        "$id": "urn:uuid:deadbeef-1234-ffff-ffff-4321feebdaed",
+        "type": "object",
+        "properties": {
+            "foo": {"$ref": "#/$defs/bar"},
+            "baz": {"$ref": "urn:uuid:deadbeef-1234-ffff-ffff-4321feebdaed#/$defs/bar"},
+        },
+        "required": ["foo", "baz"],
+        "$defs": {"bar": {"type": "string", "minLength": 3}},
+    }
+    for value in _values(schema):
+        assert _valid(schema, value)
+
+
+def test_a_reference_into_another_resource_reads_its_references_there_and_its_siblings_here() -> None:
+    schema = {
+        "$id": "https://example.com/root.json",
+        "type": "object",
+        "properties": {"item": {"$ref": "nested/item.json", "properties": {"tag": {"$ref": "#/$defs/tag"}}}},
+        "required": ["item"],
+        "$defs": {
+            "tag": {"type": "string", "pattern": "^root-[a-z]{3}$"},
+            "item": {
+                "$id": "nested/item.json",
+                "type": "object",
+                "properties": {"size": {"$ref": "#/$defs/size"}, "tag": True},
+                "required": ["size", "tag"],
+                "$defs": {"size": {"type": "integer", "minimum": 10, "maximum": 20}},
+            },
+        },
+    }
+    for value in _values(schema):
+        assert _valid(schema, value)
+        assert 10 <= value["item"]["size"] <= 20
+        assert value["item"]["tag"].startswith("root-")
+
+
+def test_a_keyword_that_cannot_be_met_falls_back_to_a_type_it_does_not_constrain() -> None:
+    assert all(not isinstance(value, list) for value in _values({"contains": False}))
+    assert all(not isinstance(v, str) for v in _values({"minLength": 3, "maxLength": 1}))
+    with pytest.raises(Unsatisfiable, match="false schema"):
+        generate({"type": "array", "contains": False}, random.Random(0), ["alpha"])
+
+
+def test_arrays_stop_before_the_first_prefix_item_that_accepts_nothing() -> None:
+    for schema in ({"prefixItems": [True, False]}, {"type": "array", "prefixItems": [{"type": "integer"}, False]}):
+        for value in _values(schema):
+            assert isinstance(value, list)
+            assert len(value) <= 1
+            assert _valid(schema, value)
+    with pytest.raises(Unsatisfiable, match="minItems 2 but only 1 items are allowed"):
+        generate({"type": "array", "prefixItems": [True, False], "minItems": 2}, random.Random(0), ["alpha"])
+
+
+def test_optional_properties_that_accept_nothing_are_left_out() -> None:
+    schema = {
+        "type": "object",
+        "$defs": {"nothing": False, "contradiction": {"type": "string", "minLength": 5, "maxLength": 2}},
+        "properties": {
+            "false": False,
+            "dynamic": {"$dynamicRef": "#/$defs/nothing"},
+            "contradictory": {"$ref": "#/$defs/contradiction"},
+            "ok": {"type": "integer"},
+        },
+        "required": ["ok"],
+    }
+    for value in _values(schema):
+        assert set(value) == {"ok"}
+    with pytest.raises(Unsatisfiable):
+        generate({**schema, "required": ["ok", "dynamic"]}, random.Random(0), ["alpha"])
+
+
+def test_an_optional_property_whose_dependent_schema_forbids_it_is_left_out() -> None:
+    schema = {
+        "properties": {"foo": {}},
+        "dependentSchemas": {"foo": {"properties": {"bar": {}}, "additionalProperties": False}},
+        "type": "object",
+    }
+    for value in _values(schema):
+        assert "foo" not in value
+        assert _valid(schema, value)
+
+
+def test_not_is_answered_with_a_value_of_the_kind_it_talks_about() -> None:
+    schema = {"not": {"anyOf": [True, {"properties": {"foo": True}}], "unevaluatedProperties": False}}
+    for value in _values(schema):
+        assert isinstance(value, dict)
+        assert set(value) - {"foo"}
+        assert _valid(schema, value)
+
+
+def test_a_dynamic_ref_resolves_in_the_dynamic_scope_jsonschema_uses() -> None:
+    schema = {
+        "$id": "https://example.com/leaving/main",
+        "if": {"$id": "first_scope", "$defs": {"thingy": {"$dynamicAnchor": "thingy", "type": "number"}}},
+        "then": {
+            "$id": "second_scope",
+            "$ref": "start",
+            "$defs": {"thingy": {"$dynamicAnchor": "thingy", "type": "null"}},
+        },
+        "$defs": {
+            "start": {"$id": "start", "$dynamicRef": "inner_scope#thingy"},
+            "thingy": {"$id": "inner_scope", "$dynamicAnchor": "thingy", "type": "string"},
+        },
+    }
+    assert _values(schema) == [None] * 6
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^(?=.*\d)[a-z0-9]{6,10}$",
+        r"^(?=.*[A-Z])(?=.*\d)(?=.*[a-z]).{8,12}$",
+        r"^(?!admin)[a-z]{3,8}$",
+        r"^(?!.*--)[a-z-]{4,10}$",
+        r"(?<=@)[a-z]+",
+        r"^\w+(?<!_)$",
+        r"^foo(?!bar)",
+    ],
+)
+def test_patterns_with_lookarounds_get_matching_strings(pattern: str) -> None:
+    schema = {"type": "string", "pattern": pattern, "maxLength": 20}
+    for value in _values(schema, range(20)):
+        assert re.search(pattern, value), value
+        assert len(value) <= 20
+
+
+def test_a_lookaround_pattern_without_a_match_found_is_named() -> None:
+    with pytest.raises(NotYetSupported, match=re.escape("'^(?=a)b$'") + ".*lookarounds are checked"):
+        generate({"pattern": "^(?=a)b$"}, random.Random(0), ["alpha"])  # no string of another type: not vacuous
+
+
+def test_importing_xai_fake_leaves_the_schema_libraries_unloaded() -> None:
+    code = "import sys, xai_fake; print([m for m in ('jsonschema', 'referencing', 'rstr') if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
