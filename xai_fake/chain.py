@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol, Union
 
 import grpc
@@ -32,6 +33,7 @@ from google.protobuf.message import Message
 from xai_fake.credentials import redact_mapping
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import Method
+from xai_fake.tenancy import DEFAULT_TENANT, Tenant
 
 #: The order of the layers, outermost first. The numbering in docstrings and the README follows it.
 LAYER_ORDER = ("log", "auth", "faults", "scripts", "cassette", "defaults")
@@ -43,7 +45,7 @@ Responses = Union[Message, AsyncIterator[Message]]  # noqa: UP007
 class Call:
     """One call on its way through the chain."""
 
-    __slots__ = ("context", "metadata", "method", "requests", "shown_metadata")
+    __slots__ = ("context", "metadata", "method", "requests", "shown_metadata", "tenant")
 
     def __init__(
         self,
@@ -52,6 +54,8 @@ class Call:
         context: grpc.aio.ServicerContext[Any, Any],
         metadata: dict[str, str],
         shown_metadata: dict[str, str] | None = None,
+        *,
+        tenant: Tenant = DEFAULT_TENANT,
     ) -> None:
         #: The method called.
         self.method = method
@@ -64,6 +68,9 @@ class Call:
         self.metadata = metadata
         #: The same with every credential redacted (:mod:`xai_fake.credentials`): what may be shown.
         self.shown_metadata = redact_mapping(metadata) if shown_metadata is None else shown_metadata
+        #: Whose state the call reaches (:mod:`xai_fake.tenancy`): set once by the auth layer from the
+        #: bearer token, so that nothing after it reads the key again. Never holds the key in clear.
+        self.tenant = tenant
 
     @classmethod
     def received(cls, method: Method, requests: list[Message], context: grpc.aio.ServicerContext[Any, Any]) -> Call:
@@ -149,5 +156,21 @@ class Chain:
         self._entry = entry
 
     def __call__(self, call: Call) -> Awaitable[Responses]:
-        """Run ``call`` through every layer; the answer of the first layer that answers it."""
+        """Run ``call`` through every layer; the answer of the first layer that answers it.
+
+        The call is also the :func:`current_call` of the rest of the call in progress.
+        """
+        _CURRENT.set(call)
         return self._entry(call)
+
+
+_CURRENT: ContextVar[Call | None] = ContextVar("xai_fake_call", default=None)
+
+
+def current_call() -> Call | None:
+    """The call the chain is running (None outside any call), e.g. for a handler to read its metadata.
+
+    gRPC runs each call in its own task, so this is the call of the task asking, its response
+    stream included, and never another call.
+    """
+    return _CURRENT.get()

@@ -182,3 +182,77 @@ def test_the_public_surface_is_all_and_resolves() -> None:
     assert exported - modules - {"annotations", "TYPE_CHECKING", "Any"} <= set(xai_fake.__all__)
     assert xai_fake.Reply.__module__ == "xai_fake.defaults.chat_answers"
     assert xai_fake.CassetteOptions.__module__ == "xai_fake.cassette.options"
+
+
+# -- the clock: service handlers read time through the state, never the wall clock -------------
+
+#: Calls that read the wall clock; in ``xai_fake/defaults`` time comes from ``state.time()``/``state.now()``
+#: (``fake.clock``). Measuring a span (``time.monotonic``, ``asyncio.sleep`` for pacing) is allowed.
+WALL_CLOCK = {
+    "time.time", "time.time_ns", "time.localtime", "time.gmtime", "time.ctime", "time.asctime",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
+}  # fmt: skip
+#: Methods that read the wall clock whatever they are called on (a protobuf Timestamp's).
+WALL_CLOCK_METHODS = {"GetCurrentTime"}
+
+
+def _wall_clock_reads(source: str) -> list[str]:
+    """``line: name`` for each read of the wall clock in ``source``, through any import alias."""
+    tree = ast.parse(source)
+    bound: dict[str, str] = {}  # local name -> what it is, e.g. "dt" -> "datetime.datetime"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    bound[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def dotted(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return bound.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = dotted(node.value)
+            return None if base is None else f"{base}.{node.attr}"
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = dotted(node)
+            if name in WALL_CLOCK:
+                found.append(f"{node.lineno}: {name}")
+        if isinstance(node, ast.Attribute) and node.attr in WALL_CLOCK_METHODS:
+            found.append(f"{node.lineno}: .{node.attr}")
+    return sorted(set(found))
+
+
+def test_no_service_handler_reads_the_wall_clock() -> None:
+    modules = {name: path for name, path in _modules().items() if name.startswith("xai_fake.defaults")}
+    assert "xai_fake.defaults.video" in modules and "xai_fake.defaults.state" in modules
+    reads = {name: _wall_clock_reads(path.read_text()) for name, path in sorted(modules.items())}
+    assert {name: found for name, found in reads.items() if found} == {}
+    # The one module that does read it, the clock itself, is found: the check sees real modules.
+    assert any(read.endswith(": time.time") for read in _wall_clock_reads((PACKAGE / "clock.py").read_text()))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import time\nstarted = time.time()\n", ["2: time.time"]),
+        ("import time as t\nx = t.time_ns()\n", ["2: time.time_ns"]),
+        ("from time import time\nx = time()\n", ["2: time.time"]),
+        ("import datetime\nx = datetime.datetime.now(datetime.timezone.utc)\n", ["2: datetime.datetime.now"]),
+        ("from datetime import datetime as dt, date\nx = dt.utcnow()\ny = date.today()\n",
+         ["2: datetime.datetime.utcnow", "3: datetime.date.today"]),
+        ("from google.protobuf import timestamp_pb2\nstamp = timestamp_pb2.Timestamp()\nstamp.GetCurrentTime()\n",
+         ["3: .GetCurrentTime"]),
+        ("import time\nstarted = time.monotonic()\n", []),  # a span, not the time of day
+        ("def time():\n    return 0\nx = time()\n", []),  # a name that is not the module's
+    ],
+)  # fmt: skip
+def test_the_wall_clock_check_finds_a_planted_read(source: str, expected: list[str]) -> None:
+    assert _wall_clock_reads(source) == expected

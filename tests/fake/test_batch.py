@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from xai_fake import FakeServer
 from xai_fake.defaults import tokens
-from xai_fake.defaults.models import LANGUAGE_MODELS
+from xai_fake.defaults.capabilities import accepted_efforts
+from xai_fake.defaults.models import LANGUAGE_MODELS, language_spec
 from xai_sdk.proto import (
     batch_pb2,
     batch_pb2_grpc,
@@ -430,8 +431,9 @@ def chat_requests(draw: st.DrawFn) -> chat_pb2.GetCompletionsRequest:
     fmt = FORMATS[draw(st.sampled_from(sorted(FORMATS)))]
     if fmt is not None:
         request.response_format.CopyFrom(fmt)
-    if draw(st.booleans()):
-        request.reasoning_effort = draw(st.sampled_from([chat_pb2.EFFORT_LOW, chat_pb2.EFFORT_HIGH]))
+    efforts = accepted_efforts(language_spec(request.model).capabilities)  # most models take none
+    if efforts and draw(st.booleans()):
+        request.reasoning_effort = draw(st.sampled_from(efforts))  # type: ignore[assignment,unused-ignore]
     return request
 
 

@@ -38,7 +38,8 @@ def weather_tool() -> chat_pb2.Tool:
 
 
 @pytest.fixture
-def chat(channel: grpc.Channel) -> chat_pb2_grpc.ChatStub:
+def chat(fake: FakeServer, channel: grpc.Channel) -> chat_pb2_grpc.ChatStub:
+    """A Chat stub on a freshly reset fake (no script of an earlier test left)."""
     return chat_pb2_grpc.ChatStub(channel)
 
 
@@ -67,9 +68,10 @@ def test_n_max_tokens_and_stop(chat, md) -> None:  # type: ignore[no-untyped-def
     short = chat.GetCompletion(request(max_tokens=4), metadata=md)
     assert short.outputs[0].finish_reason == sample_pb2.REASON_MAX_LEN
     assert tokens.count(short.outputs[0].message.content) == 4
-    text = chat.GetCompletion(request(), metadata=md).outputs[0].message.content
+    # stop needs a model that is not a reasoning model (https://docs.x.ai/docs/guides/reasoning).
+    text = chat.GetCompletion(request(model="grok-3"), metadata=md).outputs[0].message.content
     stop_word = text.split()[2]
-    stopped = chat.GetCompletion(request(stop=[stop_word]), metadata=md).outputs[0]
+    stopped = chat.GetCompletion(request(model="grok-3", stop=[stop_word]), metadata=md).outputs[0]
     assert stop_word not in stopped.message.content
     assert stopped.finish_reason == sample_pb2.REASON_STOP
 
@@ -211,6 +213,7 @@ def test_malformed_requests_get_a_readable_status(chat, md, bad, code, message) 
 def test_settings_echo_the_request(chat, md) -> None:  # type: ignore[no-untyped-def]
     fmt = chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_OBJECT)
     asked = request(
+        model="grok-4.3",  # takes a reasoning_effort (https://docs.x.ai/developers/model-capabilities/text/reasoning)
         max_tokens=30,
         temperature=0.5,
         top_p=0.9,

@@ -83,7 +83,7 @@ def test_usage_model_and_determinism(fake: FakeServer, channel: grpc.Channel, md
     first = generate(channel, md, model="grok-imagine", n=2, format=image_pb2.IMG_FORMAT_BASE64)
     again = generate(channel, md, model="grok-imagine", n=2, format=image_pb2.IMG_FORMAT_BASE64)
     assert first.model == "grok-imagine-image"
-    assert first.usage.cost_in_usd_ticks == 2 * 500_000_000
+    assert first.usage.cost_in_usd_ticks == 2 * 200_000_000  # $0.02 an image (https://docs.x.ai/developers/pricing)
     assert first.usage.prompt_text_tokens > 0
     assert [i.base64 for i in first.images] == [i.base64 for i in again.images]
     assert first.images[0].base64 != first.images[1].base64

@@ -40,7 +40,8 @@ def request(*tools: chat_pb2.Tool, text: str = "Who won the match?", **fields: A
 
 
 @pytest.fixture
-def chat(channel: grpc.Channel) -> chat_pb2_grpc.ChatStub:
+def chat(fake: FakeServer, channel: grpc.Channel) -> chat_pb2_grpc.ChatStub:
+    """A Chat stub on a freshly reset fake (no script of an earlier test left)."""
     return chat_pb2_grpc.ChatStub(channel)
 
 
@@ -274,7 +275,8 @@ def test_stream_carries_calls_outputs_and_citations(chat, md) -> None:  # type: 
         chat_pb2.INCLUDE_OPTION_CODE_EXECUTION_CALL_OUTPUT,
         chat_pb2.INCLUDE_OPTION_INLINE_CITATIONS,
     ]
-    req = request(WEB, CODE, IMAGE, include=include, reasoning_effort=chat_pb2.EFFORT_LOW)
+    # grok-4.3 takes a reasoning_effort (https://docs.x.ai/developers/model-capabilities/text/reasoning).
+    req = request(WEB, CODE, IMAGE, include=include, reasoning_effort=chat_pb2.EFFORT_LOW, model="grok-4.3")
     whole = chat.GetCompletion(req, metadata=md)
     chunks = list(chat.GetCompletionChunk(req, metadata=md))
     # A tool's result arrives in one chunk together with its completed call.
@@ -288,6 +290,12 @@ def test_stream_carries_calls_outputs_and_citations(chat, md) -> None:  # type: 
         (o.index, o.message.role, o.finish_reason) for o in whole.outputs
     ]
     assert [o.message.content for o in folded.outputs] == [o.message.content for o in whole.outputs]
+    # Verbose streaming shows each server-side call as the loop makes it, IN_PROGRESS; COMPLETED
+    # arrives with its result (a ROLE_TOOL output, when include asks for it), as the real API streams.
+    assert {c.status for c in calls(folded)} == {chat_pb2.TOOL_CALL_STATUS_IN_PROGRESS}
+    assert [c.status for c in calls(whole)] == [chat_pb2.TOOL_CALL_STATUS_COMPLETED] * len(calls(whole))
+    for call in calls(folded):
+        call.status = chat_pb2.TOOL_CALL_STATUS_COMPLETED
     assert calls(folded) == calls(whole)
     assert folded.outputs[-1].message.reasoning_content == whole.outputs[-1].message.reasoning_content != ""
     assert list(folded.outputs[-1].message.citations) == list(whole.outputs[-1].message.citations)

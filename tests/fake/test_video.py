@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from xai_fake import FakeServer
-from xai_fake.defaults.video import PENDING_POLLS, VideoDefaults, VideoState
+from xai_fake.defaults.video import PENDING_POLLS, VideoDefaults, VideoPlans, VideoState
 from xai_sdk.proto import deferred_pb2, image_pb2, video_pb2, video_pb2_grpc
 
 Metadata = tuple[tuple[str, str], ...]
@@ -151,13 +151,13 @@ def test_reset_forgets_the_typed_video_state(fake: FakeServer, channel: grpc.Cha
     stub = video_pb2_grpc.VideoStub(channel)
     request_id = start(stub, GENERATE, md)
     videos(fake).expire_next()
-    state = fake.defaults.state.of(VideoState)
+    state, plans = fake.defaults.state.of(VideoState), fake.defaults.state.of(VideoPlans)
     assert list(state.jobs) == [request_id]
-    assert [status for status, _ in state.plans] == [deferred_pb2.EXPIRED]
+    assert [status for status, _ in plans.plans] == [deferred_pb2.EXPIRED]
     fake.reset()
-    fresh = fake.defaults.state.of(VideoState)
-    assert fresh is not state
-    assert (fresh.jobs, fresh.plans) == ({}, [])
+    fresh, fresh_plans = fake.defaults.state.of(VideoState), fake.defaults.state.of(VideoPlans)
+    assert fresh is not state and fresh_plans is not plans
+    assert (fresh.jobs, fresh_plans.plans) == ({}, [])
 
 
 @pytest.mark.parametrize(

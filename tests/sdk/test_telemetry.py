@@ -26,8 +26,10 @@ from pydantic import BaseModel
 
 import xai_sdk
 from xai_fake import FakeServer
+from xai_fake.defaults.chat_answers import function_call
 from xai_sdk.__about__ import __version__
 from xai_sdk.chat import Response, system, tool, tool_result, user
+from xai_sdk.proto import chat_pb2, sample_pb2
 from xai_sdk.telemetry import Telemetry, get_tracer, should_disable_sensitive_attributes
 from xai_sdk.telemetry._chat import chat_span
 from xai_sdk.telemetry._spans import NO_SPAN, server_attributes
@@ -204,7 +206,25 @@ async def test_request_parameters_and_tool_calls(
     xai_fake_server: FakeServer, spans: InMemorySpanExporter, driver: str
 ) -> None:
     weather = tool("get_weather", "Weather", {"type": "object", "properties": {"city": {"type": "string"}}})
-    xai_fake_server.chat.tool_call("get_weather", {"city": "Paris"}, call_id="call_1", times=1)
+    # No model takes all of these parameters at once (stop and the penalties need a model that does
+    # not reason, reasoning_effort one that does: https://docs.x.ai/docs/guides/reasoning), so the
+    # fake, which rejects such requests like the real API, answers with scripted protos it does not validate.
+    called = chat_pb2.CompletionMessage(
+        role=chat_pb2.ROLE_ASSISTANT, tool_calls=[function_call("get_weather", {"city": "Paris"}, call_id="call_1")]
+    )
+    answered = chat_pb2.CompletionMessage(role=chat_pb2.ROLE_ASSISTANT, content="Sunny.")
+    xai_fake_server.script("Chat/GetCompletion").sequence(
+        [
+            chat_pb2.GetChatCompletionResponse(
+                model="grok-4",
+                outputs=[chat_pb2.CompletionOutput(finish_reason=sample_pb2.REASON_TOOL_CALLS, message=called)],
+            ),
+            chat_pb2.GetChatCompletionResponse(
+                model="grok-4",
+                outputs=[chat_pb2.CompletionOutput(finish_reason=sample_pb2.REASON_STOP, message=answered)],
+            ),
+        ]
+    )
     client = open_client(xai_fake_server, driver)
     chat = client.chat.create(
         "grok-4", messages=[user("Weather?")], tools=[weather], max_tokens=50, seed=7, stop=["\n"], top_p=0.9,

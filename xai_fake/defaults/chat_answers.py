@@ -11,6 +11,18 @@ else (no server-side tools, no ``previous_response_id``) is memoised by the requ
 (and the reply): the same request again gets a copy of it with a new id and time, which is
 what it would have got anyway, without validating and generating it again.
 
+Validation holds the request against the model's capabilities (:func:`xai_fake.defaults.capabilities.check`:
+the parameters it accepts, image input, its context window). Usage adds up like the real API's:
+
+- the prompt of a ``previous_response_id`` continuation includes the stored history (the earlier
+  prompt and the stored outputs, as ``chat.append(response)`` would resend them);
+- a call with ``x-grok-conv-id`` metadata has the leading messages its conversation sent before
+  billed as ``cached_prompt_text_tokens`` at the model's cached price (:class:`PromptCacheState`);
+  a call without one never is, so its usage depends on the request alone;
+- reasoning tokens grow with ``reasoning_effort`` (:data:`~xai_fake.defaults.capabilities.REASONING_BANDS`);
+- server-side tool calls add their tokens, ``server_side_tools_used`` and their price
+  (:mod:`xai_fake.defaults.server_tools`).
+
 A :class:`Reply` is what a test says the model answers::
 
     fake.chat.respond(Reply("Paris", reasoning="It is the capital.", prompt_tokens=12))
@@ -23,10 +35,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import random
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar, Union
@@ -34,22 +46,27 @@ from typing import Any, NamedTuple, TypeVar, Union
 import grpc
 from google.protobuf.message import Message
 
-from xai_fake.defaults import schema, server_tools, tokens
+from xai_fake.chain import current_call
+from xai_fake.defaults import capabilities, schema, server_tools, tokens
+from xai_fake.defaults.capabilities import Capabilities
 from xai_fake.defaults.enums import check_enum
-from xai_fake.defaults.models import REASONING_MODELS, language_model
+from xai_fake.defaults.models import LANGUAGE_SPECS, LanguageSpec, language_model, language_spec
 from xai_fake.defaults.state import State
-from xai_fake.defaults.text import generate, some_words
+from xai_fake.defaults.text import generate, some_words, thought
 from xai_fake.errors import FakeRpcError, invalid_argument, not_found
 from xai_fake.schema.near_miss import NearMiss, NotApplicable, spoil
 from xai_sdk.proto import chat_pb2, deferred_pb2, models_pb2, sample_pb2, usage_pb2
 
 __all__ = [
+    "CONVERSATION_HEADER",
     "DEFERRED",
     "SAMPLE",
     "STREAM",
     "ChatAnswers",
     "ChatState",
     "DeferredChat",
+    "HistoryState",
+    "PromptCacheState",
     "Reply",
     "ToolCallLike",
     "chunks_of",
@@ -126,6 +143,11 @@ class _Output(NamedTuple):
 
 def _call_tokens(calls: Sequence[chat_pb2.ToolCall]) -> int:
     return sum(tokens.count(c.function.arguments) + 1 for c in calls)
+
+
+def _server_side(calls: Sequence[chat_pb2.ToolCall]) -> bool:
+    """True if ``calls`` are server-side tool calls (steps of the agentic loop)."""
+    return bool(calls) and all(c.type != chat_pb2.TOOL_CALL_TYPE_CLIENT_SIDE_TOOL for c in calls)
 
 
 @dataclass(frozen=True)
@@ -217,18 +239,46 @@ class Reply:
 
 @dataclass
 class DeferredChat:
-    """A deferred completion: its finished response and how often it was polled."""
+    """A deferred completion: its finished response, when it started, and how often it was polled.
+
+    It is PENDING until :attr:`READY_SECONDS` of the fake's clock after it started (while the clock
+    runs in real time, also until its second poll), then DONE, once: the result is handed out a
+    single time, and EXPIRED after :attr:`KEPT_SECONDS` if nobody fetched it.
+    """
+
+    #: Seconds of the fake's clock a deferred completion takes (docs.x.ai gives no figure).
+    READY_SECONDS = 10.0
+    #: "The result would be available to be requested exactly once within 24 hours, after which it
+    #: would be discarded." https://docs.x.ai/developers/advanced-api-usage/deferred-chat-completions
+    KEPT_SECONDS = 24 * 3600
 
     response: chat_pb2.GetChatCompletionResponse
+    #: Polls made while the clock ran in real time (each one stands for the wait).
     polls: int = 0
+    #: The clock time it started.
+    started: float = 0.0
 
 
 @dataclass
 class ChatState:
-    """What chat remembers between calls: stored completions (by response id) and deferred ones (by request id)."""
+    """What chat remembers between calls: stored completions (by response id) and deferred ones (by request id).
+
+    A team's own: another team's ids are NOT_FOUND. Stored completions are kept
+    :attr:`KEPT_SECONDS` of the fake's clock after they were created, then NOT_FOUND.
+    """
+
+    #: "The responses will be stored for 30 days, after which they will be removed."
+    #: https://docs.x.ai/developers/model-capabilities/text/generate-text
+    KEPT_SECONDS = 30 * 24 * 3600
 
     stored: dict[str, chat_pb2.GetChatCompletionResponse] = field(default_factory=dict)
     deferred: dict[str, DeferredChat] = field(default_factory=dict)
+    #: Request ids of deferred completions whose result was handed out (it is handed out once).
+    fetched: set[str] = field(default_factory=set)
+
+    def forget(self, ident: str) -> None:
+        """Drop a stored completion whose time is up (see ``State.forget_at``)."""
+        self.stored.pop(ident, None)
 
 
 @dataclass(frozen=True)
@@ -236,10 +286,10 @@ class _Model:
     """The catalogue entry of a language model, with what an answer reads of it."""
 
     proto: models_pb2.LanguageModel
+    spec: LanguageSpec
     name: str
     fingerprint: str
-    reasons: bool
-    max_prompt: int
+    caps: Capabilities
     prompt_price: int
     cached_price: int
     completion_price: int
@@ -252,13 +302,13 @@ def _model(name: str) -> _Model:
     """The model with this name or alias (looked up once per name); NOT_FOUND naming the known ones."""
     found = _models.get(name)
     if found is None:
-        proto = language_model(name)
+        proto, spec = language_model(name), language_spec(name)
         found = _models[name] = _Model(
             proto,
+            spec,
             proto.name,
             proto.system_fingerprint,
-            proto.name in REASONING_MODELS,
-            proto.max_prompt_length,
+            spec.capabilities,
             proto.prompt_text_token_price,
             proto.cached_prompt_token_price,
             proto.completion_text_token_price,
@@ -281,6 +331,58 @@ def cost_ticks(model: models_pb2.LanguageModel, prompt: int, completion: int) ->
     return prompt * model.prompt_text_token_price + completion * model.completion_text_token_price
 
 
+@dataclass
+class HistoryState:
+    """The prompt of each stored completion (its own history included), by response id.
+
+    A ``previous_response_id`` continuation's prompt is that prompt, then the stored response's
+    outputs as messages, then the request's messages: billed like the whole conversation.
+    """
+
+    prompts: dict[str, tuple[chat_pb2.Message, ...]] = field(default_factory=dict)
+
+
+#: The call metadata naming a conversation, for the prompt cache (https://docs.x.ai/developers/
+#: advanced-api-usage/prompt-caching/maximizing-cache-hits: "pass x-grok-conv-id as gRPC metadata").
+CONVERSATION_HEADER = "x-grok-conv-id"
+
+
+@dataclass
+class PromptCacheState:
+    """What the prompt cache holds: the leading messages each conversation has sent, by (conversation, model).
+
+    Each entry is a digest of a message prefix. docs.x.ai: "When consecutive requests share the
+    same starting messages, the xAI API automatically caches them. On the next request, messages
+    at the beginning that match exactly are served from cache"
+    (https://docs.x.ai/developers/advanced-api-usage/prompt-caching); entries are kept per server
+    and ``x-grok-conv-id`` routes a conversation to one (.../prompt-caching/maximizing-cache-hits).
+    The fake caches per tenant and conversation id, so that a call without one is never served
+    from cache ("Can I force a cache miss? Yes — use a different x-grok-conv-id or omit the
+    header entirely", .../prompt-caching/best-practices): the usage of such calls depends on the
+    request alone. docs.x.ai states no minimum length; the unit is the whole message.
+    """
+
+    prefixes: dict[tuple[str, str], set[bytes]] = field(default_factory=dict)
+
+
+def _replayed(response: chat_pb2.GetChatCompletionResponse) -> list[chat_pb2.Message]:
+    """A response's outputs as the messages a client appends to continue (``chat.append(response)``)."""
+    messages = []
+    for output in response.outputs:
+        message = output.message
+        replay = chat_pb2.Message(
+            role=message.role,
+            content=[chat_pb2.Content(text=message.content)],
+            reasoning_content=message.reasoning_content,
+            encrypted_content=message.encrypted_content,
+            tool_calls=message.tool_calls,
+        )
+        if message.role == chat_pb2.ROLE_TOOL and message.tool_calls:
+            replay.tool_call_id = message.tool_calls[0].id
+        messages.append(replay)
+    return messages
+
+
 _KNOWN_ROLES = frozenset(v for v in chat_pb2.MessageRole.values() if v != chat_pb2.INVALID_ROLE)
 _ENUMS = tuple(
     (name, enum, frozenset(enum.values()))
@@ -300,15 +402,19 @@ _COPIED = frozenset({"response_format", "tool_choice"})
 
 
 class _Checked:
-    """A validated request: its model, ``n``, prompt tokens and set fields (name -> value)."""
+    """A validated request: its model, ``n``, prompt tokens, set fields (name -> value) and stored history."""
 
-    __slots__ = ("model", "n", "present", "prompt")
+    __slots__ = ("history", "model", "n", "present", "prompt")
 
-    def __init__(self, model: _Model, n: int, prompt: int, present: dict[str, Any]) -> None:
+    def __init__(
+        self, model: _Model, n: int, prompt: int, present: dict[str, Any], history: tuple[chat_pb2.Message, ...]
+    ) -> None:
         self.model = model
         self.n = n
         self.prompt = prompt
         self.present = present
+        #: The messages a ``previous_response_id`` continues (empty without one).
+        self.history = history
 
 
 @functools.lru_cache(maxsize=256)
@@ -357,7 +463,7 @@ class ChatAnswers:
     """Builds every chat answer of the fake over one :class:`State`.
 
     - :meth:`validate` checks a ``GetCompletionsRequest`` like the real API (INVALID_ARGUMENT
-      or NOT_FOUND with the fix in the message);
+      or NOT_FOUND with the fix in the message), the model's capabilities included;
     - :meth:`respond` is the full ``GetChatCompletionResponse``: generated (tool calls,
       structured output, server-side tools, text) or from a :class:`Reply`;
     - :meth:`stream`, :meth:`start_deferred` are the same answer as stream chunks and as a
@@ -397,8 +503,7 @@ class ChatAnswers:
                 if unknown < 0:
                     unknown = index
         previous = present.get("previous_response_id")
-        if previous is not None and previous not in self.state.of(ChatState).stored:
-            raise not_found(f"previous_response_id {previous!r} is not a stored response")
+        history = self._history(previous) if previous is not None else ()
         n = present.get("n", 1)
         if not 1 <= n <= MAX_N:
             raise invalid_argument(f"n must be between 1 and {MAX_N}, got {n}")
@@ -415,13 +520,22 @@ class ChatAnswers:
                 raise invalid_argument(f"include has no value {option}; use one of {names}")  # check_enum's style
         if unknown >= 0:
             check_enum(f"messages[{unknown}].role", messages[unknown].role, chat_pb2.MessageRole, allow_zero=False)
-        prompt = prompt_tokens(messages)
-        if prompt > model.max_prompt:
-            raise invalid_argument(
-                f"the prompt is {prompt} tokens, more than {model.name}'s limit of {model.max_prompt}; "
-                "shorten the conversation (chat.compact() can help)"
-            )
-        return _Checked(model, n, prompt, present)
+        prompt = prompt_tokens(messages) + (prompt_tokens(history) if history else 0)
+        capabilities.check(model.spec, request, present=present, prompt=prompt, catalogue=LANGUAGE_SPECS)
+        return _Checked(model, n, prompt, present, history)
+
+    def _history(self, previous: str) -> tuple[chat_pb2.Message, ...]:
+        """The conversation a ``previous_response_id`` continues: its prompt, then its outputs as messages.
+
+        The continuation's prompt is this history followed by the request's messages, billed like
+        the same conversation sent in full (as ``chat.append(response)`` would send it).
+        """
+        try:
+            stored = self.stored(previous)
+        except FakeRpcError:
+            raise not_found(f"previous_response_id {previous!r} is not a stored response") from None
+        earlier = self.state.of(HistoryState).prompts.get(previous, ())
+        return (*earlier, *_replayed(stored))
 
     # -- generated outputs ------------------------------------------------------------------
 
@@ -453,8 +567,7 @@ class ChatAnswers:
         functions = self._functions(request, present)
         if functions and request.messages and request.messages[-1].role == chat_pb2.ROLE_TOOL:
             functions = []  # the model answers the tool results
-        effort = present.get("reasoning_effort")
-        reasons = checked.model.reasons if effort is None else effort != chat_pb2.EFFORT_NONE
+        caps, effort = checked.model.caps, present.get("reasoning_effort")
         fmt = present.get("response_format")
         format_type = fmt.format_type if fmt is not None else chat_pb2.FORMAT_TYPE_TEXT
         max_tokens = present.get("max_tokens")
@@ -463,9 +576,12 @@ class ChatAnswers:
         for _ in range(checked.n):
             reasoning, reasoning_tokens = "", 0
             finish: int
-            if reasons:
-                thought = generate(None, rng, max_tokens=REASONING_TOKENS)
-                reasoning, reasoning_tokens = thought.text, thought.tokens
+            budget = capabilities.reasoning_budget(caps, effort, rng)
+            if budget is None:  # a reasoning model without an effort of its own thinks the default amount
+                generated = generate(None, rng, max_tokens=REASONING_TOKENS)
+                reasoning, reasoning_tokens = generated.text, generated.tokens
+            elif budget:
+                reasoning, reasoning_tokens = thought(rng, budget), budget
             if functions:
                 function = rng.choice(functions)
                 what = f"the parameters of tool {function.name!r}"
@@ -521,22 +637,77 @@ class ChatAnswers:
         data = request.SerializeToString(deterministic=True)
         key = (self.state.seed, reply._key if isinstance(reply, Reply) else reply, data)
         template = self._memo.get(key) if len(data) <= MEMO_REQUEST_BYTES else None
+        history: tuple[chat_pb2.Message, ...] = ()  # a memoised answer continues no stored history
         if template is None:
-            template, pure = self._answer(request, reply, data)
+            template, pure, history = self._answer(request, reply, data)
             if pure and len(data) <= MEMO_REQUEST_BYTES:
                 self._memo.put(key, template)
         response = chat_pb2.GetChatCompletionResponse()
         response.CopyFrom(template)
         response.id = self.state.new_uuid()
-        response.created.seconds = int(time.time())
+        response.created.seconds = int(self.state.time())
+        call = current_call()
+        if call is not None and call.metadata.get(CONVERSATION_HEADER):
+            self._cache(call.metadata[CONVERSATION_HEADER], response, request, history, reply)
+        if request.store_messages:
+            self.state.of(HistoryState).prompts[response.id] = (*history, *request.messages)
         if request.store_messages:
             self.state.of(ChatState).stored[response.id] = response
+            self.state.forget_at(response.created.seconds + ChatState.KEPT_SECONDS, ChatState, response.id)
         return response
+
+    def _cache(
+        self,
+        conversation: str,
+        response: chat_pb2.GetChatCompletionResponse,
+        request: chat_pb2.GetCompletionsRequest,
+        history: tuple[chat_pb2.Message, ...],
+        reply: Reply | NearMiss | None,
+    ) -> None:
+        """Bill the prompt's leading messages this conversation sent before at the cached price; remember them.
+
+        The prompt is the stored history (``previous_response_id``) and the request's messages;
+        the answer's outputs, as a client appends them, are remembered after it, so that the
+        next turn of the conversation finds them (its reasoning included, as docs.x.ai asks:
+        .../prompt-caching/multi-turn). A Reply that states its cached tokens keeps them.
+        """
+        seen = self.state.of(PromptCacheState).prefixes.setdefault((conversation, response.model), set())
+        digest = hashlib.blake2b(digest_size=16)
+        cached = total = 0
+        hit = True
+        for message in (*history, *request.messages):
+            body = message.SerializeToString(deterministic=True)
+            digest.update(len(body).to_bytes(8, "little"))
+            digest.update(body)
+            total += prompt_tokens((message,))
+            prefix = digest.digest()
+            if hit and prefix in seen:
+                cached = total
+            else:
+                hit = False
+                seen.add(prefix)
+        if request.n <= 1:
+            for message in _replayed(response):
+                body = message.SerializeToString(deterministic=True)
+                digest.update(len(body).to_bytes(8, "little"))
+                digest.update(body)
+                seen.add(digest.digest())
+        usage = response.usage
+        if isinstance(reply, Reply) and reply.cached_prompt_tokens is not None:
+            return
+        cached = min(cached, usage.prompt_tokens)
+        if cached > usage.cached_prompt_text_tokens:
+            model = _model(response.model)
+            usage.cost_in_usd_ticks -= (cached - usage.cached_prompt_text_tokens) * (
+                model.prompt_price - model.cached_price
+            )
+            usage.cached_prompt_text_tokens = cached
 
     def _answer(
         self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None, data: bytes
-    ) -> tuple[chat_pb2.GetChatCompletionResponse, bool]:
-        """The response without id and time, and whether it depends on the request alone (memoisable)."""
+    ) -> tuple[chat_pb2.GetChatCompletionResponse, bool, tuple[chat_pb2.Message, ...]]:
+        """The response without id and time, whether it depends on the request alone (memoisable),
+        and the stored history it continues (``previous_response_id``)."""
         checked = self._check(request)
         present, model = checked.present, checked.model
         rng: random.Random | None = None
@@ -592,7 +763,7 @@ class ChatAnswers:
             server_tools.apply(self.state, request, response)
             pure = False
         _settings(present, response.settings)
-        return response, pure
+        return response, pure, checked.history
 
     def stream(
         self, request: chat_pb2.GetCompletionsRequest, reply: Reply | NearMiss | None = None
@@ -603,9 +774,10 @@ class ChatAnswers:
         async iterator that pauses before each chunk.
         """
         response = self.respond(request, reply)
+        verbose = chat_pb2.INCLUDE_OPTION_VERBOSE_STREAMING in request.include
         if not isinstance(reply, Reply):
-            return chunks_of(response)
-        chunks = chunks_of(response, reply.chunks)
+            return chunks_of(response, verbose=verbose)
+        chunks = chunks_of(response, reply.chunks, verbose=verbose)
         return _paced(chunks, reply.chunk_delay) if reply.chunk_delay > 0 else chunks
 
     def start_deferred(
@@ -614,24 +786,40 @@ class ChatAnswers:
         """Answer now and keep the response for :meth:`poll_deferred` under a new request id."""
         response = self.respond(request, reply)
         request_id = self.state.new_uuid()
-        self.state.of(ChatState).deferred[request_id] = DeferredChat(response)
+        self.state.of(ChatState).deferred[request_id] = DeferredChat(response, started=self.state.time())
         return deferred_pb2.StartDeferredResponse(request_id=request_id)
 
     def poll_deferred(self, request_id: str) -> chat_pb2.GetDeferredCompletionResponse:
-        """PENDING on the first poll of a deferred completion, DONE with its response after; NOT_FOUND if unknown."""
-        job = self.state.of(ChatState).deferred.get(request_id)
+        """PENDING until the deferred completion's time has come (in real time: on its first poll),
+        then DONE with its response, once; EXPIRED after a day unfetched; NOT_FOUND if unknown or
+        already fetched (see :class:`DeferredChat`)."""
+        chats = self.state.of(ChatState)
+        job = chats.deferred.get(request_id)
         if job is None:
+            if request_id in chats.fetched:
+                raise not_found(
+                    f"the deferred completion {request_id!r} was already fetched: a deferred result is handed out once"
+                )
             raise not_found(f"no deferred completion with request_id {request_id!r}")
-        job.polls += 1
-        if job.polls == 1:
+        now, real = self.state.time(), self.state.clock.real
+        if now >= job.started + DeferredChat.KEPT_SECONDS:
+            return chat_pb2.GetDeferredCompletionResponse(status=deferred_pb2.EXPIRED)
+        if real:
+            job.polls += 1
+        if now < job.started + DeferredChat.READY_SECONDS and not (real and job.polls > 1):
             return chat_pb2.GetDeferredCompletionResponse(status=deferred_pb2.PENDING)
+        del chats.deferred[request_id]
+        chats.fetched.add(request_id)
         return chat_pb2.GetDeferredCompletionResponse(status=deferred_pb2.DONE, response=job.response)
 
     def stored(self, response_id: str) -> chat_pb2.GetChatCompletionResponse:
-        """A stored completion; NOT_FOUND if there is none with this id."""
+        """A stored completion; NOT_FOUND if there is none with this id (or it is older than 30 days)."""
         found = self.state.of(ChatState).stored.get(response_id)
         if found is None:
-            raise not_found(f"no stored completion with id {response_id!r} (was store_messages=True set?)")
+            raise not_found(
+                f"no stored completion with id {response_id!r} (was store_messages=True set? "
+                "stored completions are kept for 30 days)"
+            )
         return found
 
     def delete_stored(self, response_id: str) -> None:
@@ -719,68 +907,136 @@ async def _paced(chunks: Iterator[M], delay: float) -> AsyncIterator[M]:
 
 
 def chunks_of(
-    response: chat_pb2.GetChatCompletionResponse, pieces: Sequence[str] | None = None
+    response: chat_pb2.GetChatCompletionResponse, pieces: Sequence[str] | None = None, *, verbose: bool = False
 ) -> Iterator[chat_pb2.GetChatCompletionChunk]:
-    """Split a complete response into stream chunks; the last carries finish reasons and usage.
+    """Split a complete response into stream chunks; the last carries finish reasons, usage and citations.
 
     ``pieces`` sets the content of each chunk (of every output) instead of the tokenizer's split.
+
+    ``verbose`` (the request's ``INCLUDE_OPTION_VERBOSE_STREAMING``) streams the agentic loop as
+    it runs, in the shape the real API streams it (https://docs.x.ai/developers/tools/streaming-and-sync;
+    recorded streams in pydantic-ai's xAI cassettes, pydantic/pydantic-ai#7153): each server-side
+    tool call arrives ``IN_PROGRESS`` in its own output, then that output's finish reason
+    (``REASON_TOOL_CALLS``), then its result (a ``ROLE_TOOL`` output, when ``include`` asks for
+    it) ``COMPLETED``; and every chunk carries the usage so far (the prompt, and the tokens
+    generated up to it). The cost, the tools used and the citations come with the last chunk.
     """
-    ident, created, model, fingerprint = response.id, response.created, response.model, response.system_fingerprint
-    chunk_of = chat_pb2.GetChatCompletionChunk
-    assistant = chat_pb2.ROLE_ASSISTANT
+    chunker = _Chunker(response, verbose)
+    for output in response.outputs:
+        yield from chunker.output(output, pieces)
+    finished = chunker.finished
+    last = chat_pb2.GetChatCompletionChunk(
+        id=response.id,
+        created=response.created,
+        model=response.model,
+        system_fingerprint=response.system_fingerprint,
+        usage=response.usage,
+        citations=response.citations,
+        service_tier=response.service_tier,
+    )
+    for output in response.outputs:
+        if output.index in finished:  # a verbose stream ended this step already
+            continue
+        # Every chunk names the role: clients (the official one included) copy it from each delta.
+        added = last.outputs.add(index=output.index, finish_reason=output.finish_reason)
+        added.delta.role = output.message.role or chat_pb2.ROLE_ASSISTANT
+    yield last
 
-    template = chunk_of(id=ident, created=created, model=model, system_fingerprint=fingerprint)
 
-    def delta(index: int) -> tuple[chat_pb2.GetChatCompletionChunk, chat_pb2.Delta]:
-        chunk = chunk_of()
-        chunk.CopyFrom(template)
+class _Chunker:
+    """Makes the chunks of one response's outputs (see :func:`chunks_of`), with the usage so far when verbose."""
+
+    def __init__(self, response: chat_pb2.GetChatCompletionResponse, verbose: bool) -> None:
+        self.verbose = verbose
+        #: The outputs whose finish reason a chunk carried already (the steps of a verbose stream).
+        self.finished: set[int] = set()
+        self.template = chat_pb2.GetChatCompletionChunk(
+            id=response.id,
+            created=response.created,
+            model=response.model,
+            system_fingerprint=response.system_fingerprint,
+        )
+        self.running: usage_pb2.SamplingUsage | None = None
+        if verbose:
+            final = response.usage
+            self.running = usage_pb2.SamplingUsage(
+                prompt_tokens=final.prompt_tokens,
+                prompt_text_tokens=final.prompt_text_tokens,
+                prompt_image_tokens=final.prompt_image_tokens,
+                cached_prompt_text_tokens=final.cached_prompt_text_tokens,
+                total_tokens=final.prompt_tokens,
+            )
+
+    def delta(
+        self, index: int, generated: int = 0, thought: int = 0
+    ) -> tuple[chat_pb2.GetChatCompletionChunk, chat_pb2.Delta]:
+        """A chunk for output ``index`` and its delta, ``generated`` completion and ``thought`` reasoning tokens on."""
+        chunk = chat_pb2.GetChatCompletionChunk()
+        chunk.CopyFrom(self.template)
+        running = self.running
+        if running is not None:
+            running.completion_tokens += generated
+            running.reasoning_tokens += thought
+            running.total_tokens += generated + thought
+            chunk.usage.CopyFrom(running)
         return chunk, chunk.outputs.add(index=index).delta
 
-    for output in response.outputs:
-        message, index = output.message, output.index
+    def output(
+        self, output: chat_pb2.CompletionOutput, pieces: Sequence[str] | None
+    ) -> Iterator[chat_pb2.GetChatCompletionChunk]:
+        """The chunks of one output."""
+        message, index, assistant = output.message, output.index, chat_pb2.ROLE_ASSISTANT
         if message.role == chat_pb2.ROLE_TOOL:  # a server-side tool's result arrives whole, with its call
-            chunk, part = delta(index)
+            chunk, part = self.delta(index)
             part.role, part.content = message.role, message.content
             part.tool_calls.extend(message.tool_calls)
+            if self.verbose:
+                chunk.outputs[0].finish_reason = output.finish_reason
+                self.finished.add(index)
             yield chunk
-            continue
+            return
+        if self.verbose and not message.content and _server_side(message.tool_calls):
+            yield from self._started(output)
+            return
         if message.reasoning_content:
             reasoning = tokens.split(message.reasoning_content)
             for start in range(0, len(reasoning), STREAM_TOKENS_PER_CHUNK):
-                chunk, part = delta(index)
+                piece = reasoning[start : start + STREAM_TOKENS_PER_CHUNK]
+                chunk, part = self.delta(index, thought=len(piece))
                 part.role = assistant
-                part.reasoning_content = "".join(reasoning[start : start + STREAM_TOKENS_PER_CHUNK])
+                part.reasoning_content = "".join(piece)
                 yield chunk
         parts = pieces
         if parts is None:
             content = tokens.split(message.content)
             step = STREAM_TOKENS_PER_CHUNK
             parts = ["".join(content[start : start + step]) for start in range(0, len(content), step)]
-        for piece in parts:
-            chunk, part = delta(index)
-            part.role, part.content = assistant, piece
+        for text in parts:
+            chunk, part = self.delta(index, tokens.count(text) if self.verbose else 0)
+            part.role, part.content = assistant, text
             yield chunk
         if message.citations:
-            chunk, part = delta(index)
+            chunk, part = self.delta(index)
             part.role = assistant
             part.citations.extend(message.citations)
             yield chunk
         if message.tool_calls:
-            chunk, part = delta(index)
+            chunk, part = self.delta(index, _call_tokens(message.tool_calls))
             part.role = assistant
             part.tool_calls.extend(message.tool_calls)
             yield chunk
-    last = chunk_of(
-        id=ident,
-        created=created,
-        model=model,
-        system_fingerprint=fingerprint,
-        usage=response.usage,
-        citations=response.citations,
-        service_tier=response.service_tier,
-    )
-    for output in response.outputs:
-        # Every chunk names the role: clients (the official one included) copy it from each delta.
-        added = last.outputs.add(index=output.index, finish_reason=output.finish_reason)
-        added.delta.role = output.message.role or assistant
-    yield last
+
+    def _started(self, output: chat_pb2.CompletionOutput) -> Iterator[chat_pb2.GetChatCompletionChunk]:
+        """A server-side tool call as the loop makes it: ``IN_PROGRESS``, then the step's finish reason."""
+        chunk, part = self.delta(output.index, _call_tokens(output.message.tool_calls))
+        part.role = chat_pb2.ROLE_ASSISTANT
+        for call in output.message.tool_calls:
+            started = part.tool_calls.add()
+            started.CopyFrom(call)
+            started.status = chat_pb2.TOOL_CALL_STATUS_IN_PROGRESS
+        yield chunk
+        chunk, part = self.delta(output.index)
+        part.role = chat_pb2.ROLE_ASSISTANT
+        chunk.outputs[0].finish_reason = output.finish_reason
+        self.finished.add(output.index)
+        yield chunk

@@ -2,9 +2,13 @@
 
 Collections live in the service's typed state, ``state.of(CollectionsState).collections``, as
 :class:`StoredCollection`; other services read them with :func:`find_collection` or
-:func:`lookup`. A document copies its file's bytes when added, and is indexed deterministically:
-the first read after it is added (or re-indexed, or its content changes) reports PROCESSING,
-later reads PROCESSED.
+:func:`lookup`. They belong to the team of the management key that made them (the team whose API
+keys upload the files and search the collection); another team gets NOT_FOUND.
+
+A document copies its file's bytes when added, and is indexed on the fake's clock: it is
+PROCESSING until :data:`INDEXING_SECONDS` after it was added (or re-indexed, or its content
+changed), PROCESSED from then on. While the clock runs in real time (``fake.clock.real``) a read
+also counts as that wait, as before: the first read reports PROCESSING, later reads PROCESSED.
 """
 
 from __future__ import annotations
@@ -23,11 +27,14 @@ from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.files import find_file, matches, timestamp_value
 from xai_fake.defaults.models import EMBEDDING_MODELS
 from xai_fake.defaults.paging import page
-from xai_fake.defaults.state import State, now
+from xai_fake.defaults.state import State
 from xai_fake.errors import FakeRpcError, invalid_argument, not_found
 from xai_sdk.proto import collections_pb2, shared_pb2, types_pb2
 
 PROCESSING, PROCESSED = collections_pb2.DOCUMENT_STATUS_PROCESSING, collections_pb2.DOCUMENT_STATUS_PROCESSED
+#: Seconds of the fake's clock a document takes to index. docs.x.ai gives no figure; the official
+#: SDK's ``upload_document(wait_for_indexing=True)`` polls for it, so it is not instant.
+INDEXING_SECONDS = 30.0
 DEFAULT_CHUNKS = types_pb2.ChunkConfiguration(
     chars_configuration=types_pb2.CharsConfiguration(max_chunk_size_chars=1000, chunk_overlap_chars=200)
 )
@@ -61,10 +68,13 @@ _STOPWORDS = frozenset(
 
 @dataclass
 class StoredDocument:
-    """A document of a collection: its metadata, its text, and whether it was read since indexing."""
+    """A document of a collection: its metadata, its text, and when its indexing ends."""
 
     meta: collections_pb2.DocumentMetadata
     data: bytes
+    #: The clock time its (re-)indexing ends.
+    indexed_at: float = 0.0
+    #: Whether it was read in real time since indexing started (a read then stands for the wait).
     read_since_indexing: bool = False
 
     @property
@@ -204,7 +214,7 @@ class CollectionsDefaults:
         meta = collections_pb2.CollectionMetadata(
             collection_id=self.state.new_id("collection"),
             collection_name=request.collection_name,
-            created_at=now(),
+            created_at=self.state.now(),
             index_configuration=request.index_configuration
             if request.HasField("index_configuration")
             else {"model_name": EMBEDDING_MODELS[0].name},
@@ -311,8 +321,9 @@ class CollectionsDefaults:
                 content_type=file.content_type, created_at=file.meta.created_at, upload_status="UPLOAD_STATUS_COMPLETE",
             ),
             fields=request.fields,
+            status=PROCESSING,
         )  # fmt: skip
-        stored.documents[request.file_id] = StoredDocument(meta, file.data)
+        stored.documents[request.file_id] = StoredDocument(meta, file.data, self.state.time() + INDEXING_SECONDS)
         return empty_pb2.Empty()
 
     def ListDocuments(
@@ -376,12 +387,12 @@ class CollectionsDefaults:
             document.meta.fields.update(request.fields)
         if request.HasField("data"):
             document.data, file.size_bytes = request.data, len(request.data)
-            self._reindex(document)
+            self._reindex(document, self.state.time())
         return self._read(stored, [document])[0]
 
     def ReIndexDocument(self, request: collections_pb2.ReIndexDocumentRequest, context: object) -> empty_pb2.Empty:
         stored = find_collection(self.state, request.collection_id)
-        self._reindex(self._document(stored, request.file_id))
+        self._reindex(self._document(stored, request.file_id), self.state.time())
         return empty_pb2.Empty()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -397,25 +408,33 @@ class CollectionsDefaults:
         return document
 
     @staticmethod
-    def _reindex(document: StoredDocument) -> None:
-        document.read_since_indexing = False
+    def _reindex(document: StoredDocument, now: float) -> None:
+        document.indexed_at, document.read_since_indexing = now + INDEXING_SECONDS, False
+        document.meta.status = PROCESSING
         document.meta.ClearField("chunk_count")
         document.meta.ClearField("chunks_processed_count")
 
     def _read(
         self, stored: StoredCollection, documents: Iterable[StoredDocument]
     ) -> list[collections_pb2.DocumentMetadata]:
-        """Metadata as a reader sees it: PROCESSING on the first read after indexing starts, then PROCESSED."""
+        """Metadata as a reader sees it: PROCESSING until the clock reaches ``indexed_at``, then PROCESSED.
+
+        In real time a read stands for the wait: the first read after indexing starts is
+        PROCESSING, the next ones PROCESSED.
+        """
+        now, real = self.state.time(), self.state.clock.real
         answers = []
         for document in documents:
             meta = document.meta
-            if not document.read_since_indexing:
-                document.read_since_indexing = True
-                meta.status = PROCESSING
-            elif meta.status != PROCESSED:
-                count = len(chunk_text(document.text, stored.meta.chunk_configuration, meta.file_metadata.name))
-                meta.status, meta.chunk_count, meta.chunks_processed_count = PROCESSED, count, count
-                meta.last_indexed_at.CopyFrom(now())
+            if meta.status != PROCESSED:
+                done = now >= document.indexed_at or (real and document.read_since_indexing)
+                document.read_since_indexing = document.read_since_indexing or real
+                if not done:
+                    meta.status = PROCESSING
+                else:
+                    count = len(chunk_text(document.text, stored.meta.chunk_configuration, meta.file_metadata.name))
+                    meta.status, meta.chunk_count, meta.chunks_processed_count = PROCESSED, count, count
+                    meta.last_indexed_at.CopyFrom(self.state.timestamp(min(now, document.indexed_at)))
             answer = collections_pb2.DocumentMetadata()
             answer.CopyFrom(meta)
             answers.append(answer)

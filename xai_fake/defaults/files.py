@@ -2,7 +2,14 @@
 
 Stored files live in the service's typed state, ``state.of(FilesState).files``, as
 :class:`StoredFile` (metadata and bytes); other services read them with :func:`find_file`
-(Collections adds a document from a file id).
+(Collections adds a document from a file id). Like all typed state they belong to the team of
+the key that uploaded them: another team's key gets NOT_FOUND, and does not see them listed.
+
+Files are kept until deleted, or until the clock (``fake.clock``) reaches ``expires_at`` when the
+upload set ``expires_after``; the file is then gone (NOT_FOUND, no longer listed), as docs.x.ai says:
+"Files default to permanent storage until you delete them. To have the platform automatically
+delete a file after a fixed window, set expires_after at upload time"
+(https://docs.x.ai/developers/files/managing-files).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from google.protobuf import timestamp_pb2
 
 from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.paging import page
-from xai_fake.defaults.state import State, now
+from xai_fake.defaults.state import State
 from xai_fake.errors import invalid_argument, not_found
 from xai_sdk.proto import files_pb2
 
@@ -44,6 +51,10 @@ class FilesState:
     """What the Files service remembers: the stored files by id, in upload order."""
 
     files: dict[str, StoredFile] = field(default_factory=dict)
+
+    def forget(self, ident: str) -> None:
+        """Drop a file whose ``expires_at`` has come (see ``State.forget_at``)."""
+        self.files.pop(ident, None)
 
 
 # -- filter expressions ----------------------------------------------------------------------
@@ -175,10 +186,10 @@ def find_file(state: State, file_id: str) -> StoredFile:
     return stored
 
 
-def _later(seconds: int, what: str) -> timestamp_pb2.Timestamp:
+def _later(state: State, seconds: int, what: str) -> timestamp_pb2.Timestamp:
     if seconds <= 0:
         raise invalid_argument(f"{what} must be a positive number of seconds, got {seconds}")
-    moment = now().seconds + seconds
+    moment = state.now().seconds + seconds
     if moment > _LAST_TIMESTAMP:
         raise invalid_argument(f"{what} is too far in the future: {seconds} seconds ends after the year 9999")
     return timestamp_pb2.Timestamp(seconds=moment)
@@ -207,9 +218,12 @@ class FilesDefaults:
             if chunk.WhichOneof("chunk") != "data":
                 raise invalid_argument(f"message {index} of the upload must carry `data`; only the first carries init")
         data = b"".join(chunk.data for chunk in request[1:])
-        meta = files_pb2.File(id=self.state.new_id("file"), filename=init.name, size=len(data), created_at=now())
+        meta = files_pb2.File(
+            id=self.state.new_id("file"), filename=init.name, size=len(data), created_at=self.state.now()
+        )
         if init.HasField("expires_after"):
-            meta.expires_at.CopyFrom(_later(init.expires_after, "init.expires_after"))
+            meta.expires_at.CopyFrom(_later(self.state, init.expires_after, "init.expires_after"))
+            self.state.forget_at(meta.expires_at.seconds, FilesState, meta.id)
         self.state.of(FilesState).files[meta.id] = StoredFile(meta, data)
         return meta
 
@@ -255,7 +269,7 @@ class FilesDefaults:
         response = files_pb2.CreatePublicUrlResponse(public_url=meta.public_url)
         meta.ClearField("public_url_expires_at")
         if request.HasField("expires_after"):
-            meta.public_url_expires_at.CopyFrom(_later(request.expires_after, "expires_after"))
+            meta.public_url_expires_at.CopyFrom(_later(self.state, request.expires_after, "expires_after"))
             response.expires_at.CopyFrom(meta.public_url_expires_at)
         return response
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import base64
 import struct
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import grpc
 from google.protobuf import empty_pb2
 
 from xai_fake.defaults import tokens
 from xai_fake.defaults.enums import check_enum
 from xai_fake.defaults.models import EMBEDDING_MODELS, find, language_model
-from xai_fake.defaults.state import State, now
+from xai_fake.defaults.state import State
 from xai_fake.defaults.text import generate
 from xai_fake.errors import invalid_argument
 from xai_sdk.proto import auth_pb2, embed_pb2, image_pb2, sample_pb2, tokenize_pb2, usage_pb2
@@ -22,15 +21,12 @@ EMBEDDING_DIMENSION = 64
 MAX_INPUT_CHARS = 1_000_000
 
 
-def _token_of(context: grpc.aio.ServicerContext[Any, Any]) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == "authorization":
-            return str(value).partition(" ")[2]
-    return ""
-
-
 class AuthDefaults:
-    """Describes the key the call came with, redacted as the real API does."""
+    """Describes the key the call came with, redacted as the real API does, and the team it belongs to.
+
+    The key is the call's tenant (:mod:`xai_fake.tenancy`), decided by the auth layer: the
+    handler never reads the key itself.
+    """
 
     #: The service these handlers serve (the defaults registry finds them by it).
     SERVICE: ClassVar[str] = "xai_api.Auth"
@@ -38,21 +34,19 @@ class AuthDefaults:
     def __init__(self, state: State) -> None:
         self.state = state
 
-    def get_api_key_info(
-        self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> auth_pb2.ApiKey:
-        key = _token_of(context)
-        redacted = f"{key[:3]}...{key[-4:]}" if len(key) > 8 else "****"
-        rng = self.state.rng("api-key", key)
+    def get_api_key_info(self, request: empty_pb2.Empty, context: object) -> auth_pb2.ApiKey:
+        tenant = self.state.tenant
+        rng = self.state.rng("api-key", tenant.key_id)
+        created = self.state.now()
         return auth_pb2.ApiKey(
-            redacted_api_key=redacted,
+            redacted_api_key=tenant.redacted_key,
             user_id=f"user-{rng.getrandbits(32):08x}",
             name="xai-fake key",
-            create_time=now(),
-            modify_time=now(),
-            team_id=f"team-{rng.getrandbits(32):08x}",
+            create_time=created,
+            modify_time=created,
+            team_id=tenant.team,
             acls=["api-key:model:*", "api-key:endpoint:*"],
-            api_key_id=f"key-{rng.getrandbits(32):08x}",
+            api_key_id=tenant.key_id,
         )
 
 
@@ -107,7 +101,7 @@ class SampleDefaults:
         return sample_pb2.SampleTextResponse(
             id=self.state.new_id("sample"),
             choices=choices,
-            created=now(),
+            created=self.state.now(),
             model=model.name,
             system_fingerprint=model.system_fingerprint,
             usage=usage_pb2.SamplingUsage(

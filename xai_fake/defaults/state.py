@@ -1,54 +1,156 @@
-"""Shared state and seeded randomness for the default behaviours.
+"""Shared state, time and seeded randomness for the default behaviours.
 
 Answers are deterministic per request: the generator for a call is seeded from the
 server seed and the request's bytes, so the same request always gets the same
 answer, whatever ran before it. Ids come from a counter, so they stay unique.
+
+Time is :attr:`State.clock` (``fake.clock``, :mod:`xai_fake.clock`): the handlers read it, never
+the wall clock. Typed state is kept per tenant (team, :mod:`xai_fake.tenancy`): ``state.of(kind)``
+is the instance of the tenant of the call in progress, so one team never sees another's ids.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import random
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol, TypeVar
 
 from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
+from xai_fake import tenancy
+from xai_fake.clock import Clock
+
 S = TypeVar("S")
+
+#: The key of typed state all tenants share (a kind whose class sets ``SHARED = True``).
+_SHARED = ""
+_current = tenancy.current
+#: The time work being caught up on happened at (see :meth:`State.as_of`), or None: the clock's.
+_AS_OF: ContextVar[float | None] = ContextVar("xai_fake_as_of", default=None)
+
+
+class Forgets(Protocol):
+    """Typed state that can forget one of its records by id (see :meth:`State.forget_at`)."""
+
+    def forget(self, ident: str) -> None:
+        """Drop the record ``ident`` if it is still there."""
+        ...
 
 
 class State:
     """Everything the default behaviours remember between calls. ``reset()`` forgets it all."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, clock: Clock | None = None) -> None:
         self.seed = seed
+        #: The fake's one clock (``fake.clock``): every lifecycle and timestamp reads it.
+        self.clock = Clock() if clock is None else clock
         self._ids = itertools.count(1)
         self._faker: Any = None
-        self._typed: dict[type[Any], Any] = {}
+        self._typed: dict[tuple[str, type[Any]], Any] = {}
+        self._shared: dict[type[Any], bool] = {}
+        # (time, order, team, kind, id): records to forget once the clock reaches the time, soonest first.
+        self._deadlines: list[tuple[float, int, str, type[Any], str]] = []
+        self._order = itertools.count()
         #: Set by the FakeServer while its HTTP file server runs; see :meth:`publish`.
         self.publisher: Callable[[str, bytes, str], str] | None = None
 
     def reset(self) -> None:
+        """Forget every tenant's typed state and every pending expiry; the clock goes back to real time."""
         self._ids = itertools.count(1)
         self._typed.clear()
+        self._deadlines.clear()
+        self.clock.reset()
+
+    # -- time ------------------------------------------------------------------------------
+
+    def time(self) -> float:
+        """The current time of the fake, in POSIX seconds: the clock's (see :meth:`as_of`)."""
+        caught_up = _AS_OF.get()
+        return self.clock.time() if caught_up is None else caught_up
+
+    def now(self) -> timestamp_pb2.Timestamp:
+        """:meth:`time` as a protobuf Timestamp (whole seconds, as the API returns)."""
+        return timestamp_pb2.Timestamp(seconds=int(self.time()))
+
+    @contextmanager
+    def as_of(self, moment: float) -> Iterator[None]:
+        """Inside the block, :meth:`time` is ``moment``: for work the fake catches up on.
+
+        A batch request whose time came while nobody asked is answered when the batch is next
+        read, as of the time it finished: its timestamps, and the video job it starts, date from
+        then, so what a test sees depends on the clock alone, not on when it polled.
+        """
+        token = _AS_OF.set(moment)
+        try:
+            yield
+        finally:
+            _AS_OF.reset(token)
+
+    def timestamp(self, seconds: float) -> timestamp_pb2.Timestamp:
+        """A protobuf Timestamp of a clock time (whole seconds, as the API returns)."""
+        return timestamp_pb2.Timestamp(seconds=int(seconds))
+
+    def forget_at(self, at: float, kind: type[Forgets], ident: str) -> None:
+        """Once the clock reaches ``at``, the current tenant's ``kind`` forgets ``ident``.
+
+        The record goes on the first :meth:`of` after that time (of any kind), before anything
+        reads it: an expired file or stored completion is then NOT_FOUND everywhere, in lists too.
+        """
+        team = _SHARED if self._is_shared(kind) else tenancy.current().team
+        heapq.heappush(self._deadlines, (at, next(self._order), team, kind, ident))
+
+    def _expire(self, now: float) -> None:
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] <= now:
+            _, _, team, kind, ident = heapq.heappop(deadlines)
+            found = self._typed.get((team, kind))
+            if found is not None:
+                found.forget(ident)
+
+    # -- typed state -----------------------------------------------------------------------
+
+    @property
+    def tenant(self) -> tenancy.Tenant:
+        """The tenant (team) the call in progress acts for (the default tenant outside any call)."""
+        return tenancy.current()
 
     @property
     def kept(self) -> dict[type[Any], Any]:
-        """The typed state of every service that has any, by class (empty after :meth:`reset`)."""
-        return dict(self._typed)
+        """The typed state the current tenant sees, by class (empty after :meth:`reset`)."""
+        team = tenancy.current().team
+        return {kind: found for (owner, kind), found in self._typed.items() if owner in (team, _SHARED)}
+
+    def _is_shared(self, kind: type[Any]) -> bool:
+        shared = self._shared.get(kind)
+        if shared is None:
+            shared = self._shared[kind] = getattr(kind, "SHARED", False) is True
+        return shared
 
     def of(self, kind: type[S]) -> S:
-        """The state of one service: an instance of ``kind`` (a dataclass with defaults), made on first use.
+        """The state of one service for the current tenant: an instance of ``kind`` (a dataclass with
+        defaults), made on first use.
 
         Each service keeps its typed state in a class of its own (``FilesState``, ``BatchState``,
-        ...); :meth:`reset` forgets every one of them.
+        ...), one instance per tenant (team), unless the class sets ``SHARED = True`` (test-side
+        settings, not tenant data); :meth:`reset` forgets every one of them. Records whose time is
+        up (:meth:`forget_at`) are gone before the instance is handed out.
         """
-        found = self._typed.get(kind)
+        deadlines = self._deadlines
+        if deadlines and deadlines[0][0] <= self.clock.time():
+            self._expire(self.clock.time())  # the clock's time, not as_of's: expiry never runs backwards
+        shared = self._shared.get(kind)
+        if shared is None:
+            shared = self._is_shared(kind)
+        key = (_SHARED, kind) if shared else (_current().team, kind)
+        found = self._typed.get(key)
         if found is None:
-            found = self._typed[kind] = kind()
+            found = self._typed[key] = kind()
         return found
 
     def publish(self, path: str, data: bytes, content_type: str = "application/octet-stream") -> str:
@@ -93,8 +195,3 @@ class State:
             self._faker = Faker("en_US")
         self._faker.seed_instance(rng.getrandbits(32))
         return self._faker
-
-
-def now() -> timestamp_pb2.Timestamp:
-    """The current time as a protobuf Timestamp (whole seconds, as the API returns)."""
-    return timestamp_pb2.Timestamp(seconds=int(time.time()))

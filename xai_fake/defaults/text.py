@@ -101,6 +101,18 @@ def _tokens(rng: random.Random) -> list[str]:
     return out
 
 
+def thought(rng: random.Random, count: int) -> str:
+    """Sentences from ``rng`` of exactly ``count`` tokens (the last one cut short if need be)."""
+    if count <= 0:
+        return ""
+    parts = _tokens(rng)
+    while len(parts) < count:
+        more = _tokens(rng)
+        more[0] = " " + more[0]  # still one token: a spaced word
+        parts += more
+    return "".join(parts[:count])
+
+
 def generate(
     state: State | None, rng: random.Random, *, max_tokens: int | None = None, stop: list[str] | tuple[str, ...] = ()
 ) -> Generated:

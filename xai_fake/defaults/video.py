@@ -1,6 +1,14 @@
-"""Defaults for ``xai_api.Video``: deferred jobs that finish after a fixed number of polls.
+"""Defaults for ``xai_api.Video``: deferred jobs that take minutes on the fake's clock.
 
-Jobs and planned outcomes live in the service's typed state, ``state.of(VideoState)``.
+A job is PENDING until :func:`render_seconds` after it started (minutes, as docs.x.ai describes:
+"Video generation is an asynchronous process that typically takes up to several minutes to
+complete", longer for longer videos; https://docs.x.ai/developers/model-capabilities/video/generation),
+then DONE (or the FAILED / EXPIRED outcome planned for it). While the clock runs in real time
+(``fake.clock.real``, the default) each poll also counts as a third of that wait, so a job is DONE
+on its third poll, as fast as ever; a test that freezes the clock advances it instead.
+
+Jobs live in the typed state of their team, ``state.of(VideoState)`` (another team's request id is
+NOT_FOUND); the planned outcomes of the next jobs, set by tests, in ``state.of(VideoPlans)``.
 """
 
 from __future__ import annotations
@@ -18,8 +26,11 @@ from xai_fake.defaults.state import State
 from xai_fake.errors import invalid_argument, not_found
 from xai_sdk.proto import deferred_pb2, image_pb2, usage_pb2, video_pb2
 
-#: Polls answered PENDING before a job reaches its final status.
+#: Polls answered PENDING before a job reaches its final status, while the clock runs in real time.
 PENDING_POLLS = 2
+#: Seconds of the fake's clock a job takes to start rendering, and per second of video it renders.
+RENDER_BASE_SECONDS = 60
+RENDER_SECONDS_PER_VIDEO_SECOND = 36
 DEFAULT_DURATION = 6
 MAX_DURATION = 15
 MAX_EXTENSION = 10
@@ -90,30 +101,49 @@ def render(state: State, request: Message, model: str, duration: int) -> video_p
     )
 
 
+def render_seconds(duration: int) -> int:
+    """Seconds of the fake's clock a job for ``duration`` seconds of video takes: 4.6 minutes for the
+    default 6 seconds, 10 minutes for the longest, 15 seconds."""
+    return RENDER_BASE_SECONDS + RENDER_SECONDS_PER_VIDEO_SECOND * duration
+
+
 @dataclass
 class VideoJob:
-    """A started video job: what it was asked, how it ends, and how often it was polled."""
+    """A started video job: what it was asked, how it ends, when it is ready, how often it was polled."""
 
     request: Message
     model: str
     duration: int
     status: int = deferred_pb2.DONE  # the final status
     error: video_pb2.VideoError | None = None
+    #: Polls made while the clock ran in real time (each one stands for a part of the wait).
     polls: int = 0
     result: video_pb2.VideoResponse | None = field(default=None, repr=False)
+    #: Clock times the job started and ends.
+    started: float = 0.0
+    ready_at: float = 0.0
 
 
 @dataclass
 class VideoState:
-    """What the Video service remembers: the jobs by request id, and the planned outcomes of the next jobs."""
+    """What the Video service remembers for one team: its jobs by request id."""
 
     jobs: dict[str, VideoJob] = field(default_factory=dict)
+
+
+@dataclass
+class VideoPlans:
+    """The planned outcomes of the next started jobs, whoever starts them (set by tests)."""
+
+    SHARED = True  # one for all tenants: a test's plan, not a team's data
+
     #: ``(final status, error)`` for the next started jobs, in order; see ``fail_next`` and ``expire_next``.
     plans: list[tuple[int, video_pb2.VideoError | None]] = field(default_factory=list)
 
 
 class VideoDefaults:
-    """Video jobs: PENDING for :data:`PENDING_POLLS` polls, then DONE with a downloadable video.
+    """Video jobs: PENDING for :func:`render_seconds` of the clock (or :data:`PENDING_POLLS` polls in
+    real time), then DONE with a downloadable video.
 
     ``fail_next(code, message)`` and ``expire_next()`` make the next started job end
     FAILED (with a VideoError) or EXPIRED instead; they queue, and ``fake.reset()``
@@ -127,24 +157,25 @@ class VideoDefaults:
         self.state = state
 
     @property
-    def _videos(self) -> VideoState:
-        return self.state.of(VideoState)
+    def _plans(self) -> list[tuple[int, video_pb2.VideoError | None]]:
+        return self.state.of(VideoPlans).plans
 
     def fail_next(self, code: str = "INTERNAL", message: str = "video generation failed") -> None:
         """Make the next started job end FAILED with ``VideoError(code, message)``."""
-        self._videos.plans.append((deferred_pb2.FAILED, video_pb2.VideoError(code=code, message=message)))
+        self._plans.append((deferred_pb2.FAILED, video_pb2.VideoError(code=code, message=message)))
 
     def expire_next(self) -> None:
         """Make the next started job end EXPIRED."""
-        self._videos.plans.append((deferred_pb2.EXPIRED, None))
+        self._plans.append((deferred_pb2.EXPIRED, None))
 
     def _start(self, request: Message, model: str, duration: int) -> deferred_pb2.StartDeferredResponse:
-        videos = self._videos
-        job = VideoJob(request, model, duration)
-        if videos.plans:
-            job.status, job.error = videos.plans.pop(0)
+        now = self.state.time()
+        job = VideoJob(request, model, duration, started=now, ready_at=now + render_seconds(duration))
+        plans = self._plans
+        if plans:
+            job.status, job.error = plans.pop(0)
         request_id = self.state.new_id("video-request")
-        videos.jobs[request_id] = job
+        self.state.of(VideoState).jobs[request_id] = job
         return deferred_pb2.StartDeferredResponse(request_id=request_id)
 
     def GenerateVideo(
@@ -160,15 +191,19 @@ class VideoDefaults:
     ) -> video_pb2.GetDeferredVideoResponse:
         if not request.request_id:
             raise invalid_argument("request_id is required: pass the id returned by GenerateVideo or ExtendVideo")
-        job = self._videos.jobs.get(request.request_id)
+        job = self.state.of(VideoState).jobs.get(request.request_id)
         if job is None:
             raise not_found(
                 f"video request {request.request_id!r} does not exist; use the request_id returned by GenerateVideo"
             )
-        job.polls += 1
-        if job.polls <= PENDING_POLLS:
-            progress = 100 * job.polls // (PENDING_POLLS + 1)
-            pending = video_pb2.VideoResponse(model=job.model, progress=progress)
+        now, real = self.state.time(), self.state.clock.real
+        if real:
+            job.polls += 1
+        waited = (now - job.started) / (job.ready_at - job.started)
+        if real:
+            waited = max(waited, job.polls / (PENDING_POLLS + 1))
+        if waited < 1:
+            pending = video_pb2.VideoResponse(model=job.model, progress=int(100 * max(waited, 0.0)))
             return video_pb2.GetDeferredVideoResponse(status=deferred_pb2.PENDING, response=pending)
         if job.status == deferred_pb2.EXPIRED:
             return video_pb2.GetDeferredVideoResponse(status=deferred_pb2.EXPIRED)
