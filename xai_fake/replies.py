@@ -26,7 +26,7 @@ import grpc
 from google.protobuf.message import Message
 
 from xai_fake.chain import Responses
-from xai_fake.errors import FakeRpcError
+from xai_fake.errors import FakeRpcError, MetadataLike, check_hints, metadata_of, retry_hints
 from xai_fake.methods import Method
 
 #: ``complete(method_full_name, request, value)``: a chat builder's completion of text or a Reply, or None.
@@ -35,14 +35,29 @@ Complete = Callable[[str, Any, Any], Any]
 
 @dataclass(frozen=True)
 class Error:
-    """A scripted failure: the call ends with this status."""
+    """A scripted failure: the call ends with this status, and these trailers.
+
+    ``trailing_metadata`` (a mapping or ``(key, value)`` pairs; bytes for ``-bin`` keys) is sent
+    as is. The retry hints are those of :meth:`xai_fake.FakeServer.fault`: ``pushback_ms`` sends
+    ``grpc-retry-pushback-ms``; ``retry_info`` (seconds) sends a ``google.rpc.RetryInfo`` detail in
+    ``grpc-status-details-bin`` (not observed from xAI: we have no evidence that it sends details).
+    """
 
     code: grpc.StatusCode
     details: str = ""
+    trailing_metadata: MetadataLike = ()
+    pushback_ms: int | None = None
+    retry_info: float | None = None
+
+    def __post_init__(self) -> None:
+        check_hints(self.pushback_ms, self.retry_info)
+        object.__setattr__(self, "trailing_metadata", metadata_of(self.trailing_metadata))
 
     def to_exception(self) -> FakeRpcError:
         """The error the call ends with."""
-        return FakeRpcError(self.code, self.details or f"scripted {self.code.name}")
+        details = self.details or f"scripted {self.code.name}"
+        hints = retry_hints(self.code, details, self.pushback_ms, self.retry_info)
+        return FakeRpcError(self.code, details, (*metadata_of(self.trailing_metadata), *hints))
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,43 @@ def test_a_delay_longer_than_the_deadline_gives_deadline_exceeded(  # type: igno
     assert 0.5 <= elapsed < 0.5 * 1.2 + 0.1
 
 
+@pytest.mark.parametrize("where", ["before the response", "between chunks"])
+def test_a_pause_cut_short_by_the_deadline_is_logged_as_deadline_exceeded(  # type: ignore[no-untyped-def]
+    fake: FakeServer, channel: grpc.Channel, md, where: str
+) -> None:
+    fake.chat.stream([f"piece {i} " for i in range(20)])
+    if where == "before the response":
+        fake.fault(delay=5.0, method="Chat/GetCompletionChunk")
+    else:
+        fake.fault(chunk_delay=0.05, method="Chat/GetCompletionChunk")
+    received = 0
+    with pytest.raises(grpc.RpcError) as info:
+        for _ in chat_pb2_grpc.ChatStub(channel).GetCompletionChunk(REQUEST, metadata=md, timeout=0.22):
+            received += 1
+    assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    deadline = time.monotonic() + 2.0
+    while not fake.requests.calls[0].finished:
+        assert time.monotonic() < deadline, fake.requests.calls
+        time.sleep(0.005)
+    (call,) = fake.requests.calls
+    # The fake stopped at the deadline and says so: not OK, not CANCELLED.
+    assert call.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert received <= call.responses <= received + 1 and received < 20  # +1: a chunk sent as time ran out
+
+
+def test_retry_hints_ride_on_the_error_a_fault_raises(fake: FakeServer) -> None:
+    fault = fake.fault(grpc.StatusCode.UNAVAILABLE, pushback_ms=5, trailing_metadata={"x-a": "1"})
+    other = fake.fault(trailing_metadata=(("x-b", "2"),), method="Chat/GetCompletion")
+    plan = fake.faults.plan("xai_api.Chat/GetCompletion", "xai_api.Chat")
+    assert plan.before is not None
+    error = plan.before.error("default")
+    assert (error.code, error.details) == (grpc.StatusCode.UNAVAILABLE, "default")
+    assert error.trailing_metadata == (("x-a", "1"), ("x-b", "2"), ("grpc-retry-pushback-ms", "5"))
+    assert (fault.fired, other.fired) == (1, 1)
+    fake.faults.remove(fault)
+    assert fake.faults.rules == [other]
+
+
 async def test_a_stream_fails_after_k_chunks(fake: FakeServer, aio_channel: grpc.aio.Channel, md) -> None:  # type: ignore[no-untyped-def]
     fake.fault(grpc.StatusCode.INTERNAL, "stream reset", method="Chat/GetCompletionChunk", after_chunks=2, times=1)
     received = 0
@@ -113,10 +150,10 @@ def test_chaos_is_reproducible_for_a_seed(fake: FakeServer, channel: grpc.Channe
                 results.append(False)
         return results
 
-    fake.chaos(0.3, seed=42, service="xai_api.Chat")
+    fake.chaos(0.3, seed=42, code=grpc.StatusCode.UNAVAILABLE, service="xai_api.Chat")
     first = outcomes()
     fake.reset()
-    fake.chaos(0.3, seed=42, service="xai_api.Chat")
+    fake.chaos(0.3, seed=42, code=grpc.StatusCode.UNAVAILABLE, service="xai_api.Chat")
     assert outcomes() == first
     assert 3 <= first.count(False) <= 20
 
@@ -137,6 +174,7 @@ def test_faults_are_scoped(fake: FakeServer, channel: grpc.Channel, md) -> None:
     [
         ({"code": grpc.StatusCode.OK}, "cannot be OK"),
         ({"after_chunks": 2}, "after_chunks needs a status code"),
+        ({"code": grpc.StatusCode.INTERNAL, "after_chunks": -1}, "after_chunks must be >= 0"),
         ({"probability": 2.0}, "probability must be between 0 and 1"),
         ({"delay": -1.0}, "delays must be >= 0"),
         ({"method": "Chat/GetCompletion", "service": "Chat"}, "not both"),

@@ -1,7 +1,11 @@
 """Layer 1, log: the request log, every call the fake received, for assertions in tests.
 
-The log is the outermost layer, so it sees every attempt (retries included) and the status
-the client saw. Its metadata is redacted by the one secrets rule (:mod:`xai_fake.credentials`):
+The log is the outermost layer, so it sees every attempt that reaches the fake's handlers
+(retries by the client's retry policy and by hand included) with its arrival and end times, and
+the status the client saw; :meth:`RequestLog.assert_retried` checks the count and the spacing of
+attempts. gRPC's transparent retries of attempts that never reached a handler (a refused stream,
+a connection that dropped first) are invisible to it, as they are to any server application.
+Its metadata is redacted by the one secrets rule (:mod:`xai_fake.credentials`):
 a test can assert what was sent without a key ever showing in ``fake.requests`` or its repr.
 An unexpected exception in a lower layer ends the call as INTERNAL, naming the method and error.
 """
@@ -9,11 +13,12 @@ An unexpected exception in a lower layer ends the call as INTERNAL, naming the m
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import ClassVar
 
 import grpc
@@ -41,12 +46,27 @@ class LoggedCall:
     time_remaining: float | None = None
     #: When the call arrived (``time.monotonic()``), to measure the spacing of retries.
     arrived: float = 0.0
+    #: When the fake ended the call (``time.monotonic()``), None while it runs.
+    ended: float | None = field(default=None, repr=False)
+    #: Set last, once ``code``, ``details``, ``responses`` and ``ended`` are final.
     finished: bool = field(default=False, repr=False)
 
     @property
     def request(self) -> Message:
         """The (first) request message; for client streams see ``requests``."""
         return self.requests[0]
+
+    @property
+    def previous_attempts(self) -> int:
+        """Attempts gRPC's retry policy made before this one (its ``grpc-previous-rpc-attempts``), else 0."""
+        value = self.metadata.get("grpc-previous-rpc-attempts", "0")
+        return int(value) if value.isdigit() else 0
+
+    def _finish(self, code: grpc.StatusCode | None = None, details: str = "") -> None:
+        if code is not None:
+            self.code, self.details = code, details
+        self.ended = monotonic()
+        self.finished = True
 
 
 class RequestLog:
@@ -109,6 +129,65 @@ class RequestLog:
             result[call.method] = result.get(call.method, 0) + 1
         return result
 
+    def assert_retried(self, method: str, attempts: int, backoff: tuple[float, float] | None = None) -> list[float]:
+        """Assert that ``method`` was attempted ``attempts`` times, spaced by a backoff in ``backoff``.
+
+        Every logged call of ``method`` (since the last reset) counts as one attempt of one
+        logical call, whoever retried it: gRPC's retry policy or code that calls again by hand.
+        ``backoff=(low, high)`` bounds each gap between consecutive attempts, in seconds: the
+        gap before attempt k+1 is from the moment the fake ended attempt k (sent its status, so
+        about when the client learnt that it failed) to the arrival of attempt k+1, and every
+        gap must lie within ``[low, high]``. A client that did not back off shows gaps near 0;
+        one that waited too long shows a gap above ``high``. (grpcio's core waits
+        ``min(initial * multiplier**(k-1), max)`` +/- 20% before retry k, or exactly the
+        server's ``grpc-retry-pushback-ms``; gRFC A6 allows anything in ``random(0, ceiling)``,
+        so pick ``low`` for the shortest wait you require.) ``backoff=None`` checks the count alone.
+
+        Returns the gaps, in seconds. AssertionError names the method, the attempt and the gap
+        that failed, what was expected, and every attempt with its status and timing.
+        """
+        if attempts < 1:
+            raise ValueError(f"attempts must be >= 1, got {attempts}")
+        if backoff is not None and not 0 <= backoff[0] <= backoff[1]:
+            raise ValueError(f"backoff must be (low, high) seconds with 0 <= low <= high, got {backoff!r}")
+        full_name = resolve_method(method).full_name
+        calls = self.of(full_name)
+        if len(calls) != attempts:
+            raise AssertionError(
+                f"expected {attempts} attempt(s) of {full_name}, the fake saw {len(calls)}"
+                f"{_attempt_table(calls)}; calls so far: {self.counts() or 'none'}"
+            )
+        gaps: list[float] = []
+        for number, (earlier, later) in enumerate(itertools.pairwise(calls), start=2):
+            if earlier.ended is None:
+                raise AssertionError(
+                    f"{full_name}: attempt {number - 1} had not ended when attempt {number} arrived"
+                    f"{_attempt_table(calls)}"
+                )
+            gap = later.arrived - earlier.ended
+            gaps.append(gap)
+            if backoff is not None and not backoff[0] <= gap <= backoff[1]:
+                verdict = "the client did not back off long enough" if gap < backoff[0] else "it waited too long"
+                raise AssertionError(
+                    f"{full_name}: attempt {number} arrived {gap:.3f} s after attempt {number - 1} ended; "
+                    f"expected a backoff within [{backoff[0]:g}, {backoff[1]:g}] s ({verdict})"
+                    f"{_attempt_table(calls)}"
+                )
+        return gaps
+
+
+def _attempt_table(calls: list[LoggedCall]) -> str:
+    """The attempts, one a line: number, status, arrival and end relative to the first arrival."""
+    if not calls:
+        return ""
+    start = calls[0].arrived
+    lines = []
+    for number, call in enumerate(calls, start=1):
+        ended = "running" if call.ended is None else f"ended +{call.ended - start:.3f} s"
+        retry = f", grpc-previous-rpc-attempts={call.previous_attempts}" if call.previous_attempts else ""
+        lines.append(f"\n  attempt {number}: {call.code.name}, arrived +{call.arrived - start:.3f} s, {ended}{retry}")
+    return ":" + "".join(lines)
+
 
 class LogLayer:
     """Layer 1: writes every call to a :class:`RequestLog`, with the status it ended with."""
@@ -125,7 +204,7 @@ class LogLayer:
             call.requests,
             dict(call.shown_metadata),
             time_remaining=call.context.time_remaining(),
-            arrived=time.monotonic(),
+            arrived=monotonic(),
         )
         self.log.append(entry)
         try:
@@ -134,6 +213,7 @@ class LogLayer:
             raise _ended(entry, call, error) from None
         if isinstance(answer, Message):
             entry.responses = 1
+            entry.ended = monotonic()
             entry.finished = True
             return answer
         return self._watch(entry, call, answer)
@@ -145,23 +225,44 @@ class LogLayer:
                 entry.responses += 1
         except BaseException as error:
             raise _ended(entry, call, error) from None
-        finally:
-            entry.finished = True
+        if not entry.finished:
+            entry._finish()
+
+
+def _deadline_margin(allowed: float | None) -> float:
+    """How close to its deadline (as the fake sees it) a cancelled call counts as ended by the deadline.
+
+    The client's deadline passes before the fake's: the fake's runs from when the request arrived,
+    so it is later by the request's trip and queueing (tens of ms on a busy machine). A call
+    cancelled within a quarter of the time it was allowed, at most 0.1 s, of the fake's deadline
+    is taken to have hit the client's.
+    """
+    return 0.1 if allowed is None else min(0.1, allowed / 4)
 
 
 def _ended(entry: LoggedCall, call: Call, error: BaseException) -> BaseException:
-    """Record how a call failed; the exception to raise (unexpected errors become INTERNAL)."""
-    entry.finished = True
+    """Record how a call failed; the exception to raise (unexpected errors become INTERNAL).
+
+    The entry is marked finished only once its code is set: another thread (a sync test) polls it.
+    """
     if isinstance(error, FakeRpcError):
-        entry.code, entry.details = error.code, error.details
+        entry._finish(error.code, error.details)
         return error
     if isinstance(error, (asyncio.CancelledError, grpc.aio.AbortError, GeneratorExit)):
         if entry.code == grpc.StatusCode.OK:
-            entry.code = grpc.StatusCode.CANCELLED
+            # gRPC cancels a handler when the client goes away, also when its deadline passed.
+            remaining = call.context.time_remaining()
+            if remaining is not None and remaining < _deadline_margin(entry.time_remaining):
+                entry._finish(grpc.StatusCode.DEADLINE_EXCEEDED, "the client's deadline passed")
+            else:
+                entry._finish(grpc.StatusCode.CANCELLED)
+        else:
+            entry._finish()
         return error
     if not isinstance(error, Exception):
+        entry._finish()
         return error
     details = f"xai_fake: {call.method.full_name} failed: {type(error).__name__}: {error}"
     logger.error("unexpected error in %s", call.method.full_name, exc_info=error)
-    entry.code, entry.details = grpc.StatusCode.INTERNAL, details
+    entry._finish(grpc.StatusCode.INTERNAL, details)
     return FakeRpcError(grpc.StatusCode.INTERNAL, details)
