@@ -8,12 +8,16 @@ import time
 from pathlib import Path
 
 import canned
+from abtiming import alternate
 from fake_bench import request, round_trip
 from procs import server
 from report import Row, ratio_row
 
 LOAD_INTERACTIONS = 1000
 LOAD_LIMIT_SECONDS = 0.100
+#: Issue 13: a text load costs at most 3x a binary one, and the checksum under 10% of a binary load.
+TEXT_TO_BINARY_LIMIT = 3.0
+CHECKSUM_SHARE_LIMIT = 0.10
 
 
 def write_cassette(path: Path, interactions: int) -> Path:
@@ -72,6 +76,42 @@ def measure(canned_port: int, rounds: int, calls: int, load_rounds: int, *, larg
                     f"{path.stat().st_size / 1024:.0f} KiB",
                 )
             )
+        rows += integrity_rows(big, text, rounds=max(3 * load_rounds, 3))
+    return rows
+
+
+def integrity_rows(binary: Path, text: Path, *, rounds: int) -> list[Row]:
+    """Text load / binary load, the reference text parser alone / binary load, and the checksum's share."""
+    from xai_fake.cassette import format as cassette_format
+    from xai_fake.cassette import load
+
+    data = binary.read_bytes()
+    end = len(data) - cassette_format._CHECKSUM_FIELD_LENGTH
+    source = text.read_text()
+
+    def checksum() -> object:  # what a binary load adds for the checksum: one SHA-256 of the file
+        return cassette_format.checksum_of(memoryview(data)[:end])
+
+    def text_format_parse() -> object:  # the text parser loads used before the fast path
+        return cassette_format._parse_text(source, text)
+
+    rows = []
+    versus = alternate(lambda: load(text), lambda: load(binary), rounds=rounds, calls=1)
+    rows.append(
+        ratio_row(f"6. load {LOAD_INTERACTIONS}-interaction cassette, text / binary", versus, TEXT_TO_BINARY_LIMIT)
+    )
+    old = alternate(text_format_parse, lambda: load(binary), rounds=max(rounds // 3, 3), calls=1)
+    rows.append(ratio_row("6. text_format.Parse of it alone / binary load", old))
+    share = alternate(checksum, lambda: load(binary), rounds=rounds, calls=1)
+    rows.append(
+        Row(
+            "6. checksum (SHA-256) / binary load",
+            f"{share.ratio * 100:.1f}%",
+            f"< {CHECKSUM_SHARE_LIMIT * 100:.0f}%",
+            share.ratio < CHECKSUM_SHARE_LIMIT,
+            f"{share.a * 1e3:.2f} ms of {share.b * 1e3:.1f} ms, {share.rounds} rounds",
+        )
+    )
     return rows
 
 

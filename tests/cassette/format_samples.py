@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from xai_fake import FakeServer
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette import new_cassette, pack
+from xai_fake.cassette.format import checksum_of
 from xai_sdk.proto import chat_pb2, chat_pb2_grpc, files_pb2, files_pb2_grpc
 
 PROMPT = "Hello, cassette"
@@ -134,3 +135,16 @@ def sample_server() -> FakeServer:
 def client_metadata() -> list[tuple[str, str | bytes]]:
     """What a client sends: the key and an ordinary header."""
     return [("authorization", f"Bearer {SECRET}"), ("x-client", "format-tests")]
+
+
+def sealed_bytes(cassette: cassette_pb2.Cassette) -> bytes:
+    """``cassette`` encoded and sealed as another tool following the format would: no redaction, no checks.
+
+    The checksum covers the deterministic encoding without the ``checksum`` field, which comes last.
+    """
+    copy = cassette_pb2.Cassette()
+    copy.CopyFrom(cassette)
+    copy.ClearField("checksum")
+    copy.interaction_count = len(copy.interactions)
+    copy.checksum = checksum_of(copy.SerializeToString(deterministic=True))
+    return copy.SerializeToString(deterministic=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cassette.format_samples import PROMPT, SECRET, client_metadata, record_sample, sample_server
+from tests.cassette.format_samples import PROMPT, SECRET, client_metadata, record_sample, sample_server, sealed_bytes
 from xai_fake._proto import cassette_pb2
-from xai_fake.cassette import REDACTED, load, save, unpack
+from xai_fake.cassette import FORMAT_VERSION, REDACTED, load, save, unpack
 from xai_fake.cli import main
 
 
@@ -23,9 +23,9 @@ def sample() -> Iterator[cassette_pb2.Cassette]:
 
 @pytest.fixture
 def leaky(tmp_path: Path, sample: cassette_pb2.Cassette) -> Path:
-    """A cassette written by some other tool, secrets and all (bypassing save())."""
+    """A cassette written (and sealed) by some other tool, secrets and all (bypassing save())."""
     path = tmp_path / "leaky.pb"
-    path.write_bytes(sample.SerializeToString())
+    path.write_bytes(sealed_bytes(sample))
     assert SECRET.encode() in path.read_bytes()
     return path
 
@@ -92,7 +92,7 @@ def test_check_a_good_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, s
     text = save(sample, tmp_path / "good.txtpb")
     code, out, err = run(capsys, "cassette", "check", str(good), str(text))
     assert code == 0, err
-    assert f"{good}: ok (format 1, 5 interactions)" in out
+    assert f"{good}: ok (format {FORMAT_VERSION}, 5 interactions), checksum verified" in out
     assert f"{text}: ok" in out
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from google.protobuf import any_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cassette.format_samples import PROMPT, SECRET, client_metadata, record_sample, sample_server
+from tests.cassette.format_samples import PROMPT, SECRET, client_metadata, record_sample, sample_server, sealed_bytes
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette import (
     FORMAT_VERSION,
     MIGRATIONS,
     CassetteError,
+    CassetteWarning,
     dumps,
     load,
     loads,
@@ -273,6 +275,9 @@ def test_bit_flip_making_an_unknown_field_is_reported_as_corrupt(tmp_path: Path,
     assert sample_bytes[2] == 0x12  # field 2 (created_by), length-delimited
     flipped = sample_bytes[:2] + bytes([0x12 | 0x40]) + sample_bytes[3:]  # field 2 -> field 10: not in the format
     path.write_bytes(flipped)
+    assert_error(path, "its checksum does not match its content", "re-record it")
+    # Sealed again by a forger, the unknown field is still refused.
+    path.write_bytes(sealed_bytes(cassette_pb2.Cassette.FromString(flipped)))
     assert_error(path, "the cassette has fields this format does not define", "corrupt")
 
 
@@ -283,7 +288,7 @@ def test_a_body_that_does_not_parse_is_corrupt(tmp_path: Path) -> None:
         any_pb2.Any(type_url="type.googleapis.com/xai_api.GetCompletionsRequest", value=b"\x0a\xff")
     )
     path = tmp_path / "bad.pb"
-    path.write_bytes(cassette.SerializeToString())
+    path.write_bytes(sealed_bytes(cassette))
     assert_error(path, "interaction 1, request 1: a xai_api.GetCompletionsRequest body does not parse", "corrupt")
 
 
@@ -302,7 +307,7 @@ def test_invalid_parts_are_named(tmp_path: Path, edit: object, reason: str) -> N
     interaction = cassette.interactions.add(method="/xai_api.Chat/GetCompletion")
     edit(interaction)  # type: ignore[operator]
     path = tmp_path / "bad.pb"
-    path.write_bytes(cassette.SerializeToString())
+    path.write_bytes(sealed_bytes(cassette))
     assert_error(path, "interaction 1", reason)
 
 
@@ -311,7 +316,7 @@ def test_unknown_body_type(tmp_path: Path) -> None:
     interaction = cassette.interactions.add(method="/xai_api.Chat/GetCompletion")
     interaction.requests.add().body.type_url = "type.googleapis.com/xai_api.FromTheFuture"
     path = tmp_path / "future_type.pb"
-    path.write_bytes(cassette.SerializeToString())
+    path.write_bytes(sealed_bytes(cassette))
     assert_error(path, "'xai_api.FromTheFuture', unknown to xai-devkit", "upgrade xai-devkit or re-record")
 
 
@@ -350,9 +355,11 @@ def test_a_text_cassette_named_pb_gets_a_hint(tmp_path: Path, sample: cassette_p
 
 
 def version_0(tmp_path: Path) -> Path:
-    """A "version 0" file: unversioned, methods written without the leading slash."""
-    old = cassette_pb2.Cassette(format_version=0)
-    old.interactions.add(method="xai_api.Chat/GetCompletion").requests.append(pack(chat_pb2.GetCompletionsRequest()))
+    """A "version 0" file: unversioned, methods written without the leading slash, no checksum."""
+    old = cassette_pb2.Cassette(format_version=0, interaction_count=1)
+    interaction = old.interactions.add(method="xai_api.Chat/GetCompletion")
+    interaction.requests.append(pack(chat_pb2.GetCompletionsRequest()))
+    interaction.responses.append(pack(chat_pb2.GetChatCompletionResponse()))
     path = tmp_path / "old.pb"
     path.write_bytes(old.SerializeToString())
     return path
@@ -368,7 +375,8 @@ def test_a_registered_migration_upgrades_old_files(tmp_path: Path, monkeypatch: 
         return cassette
 
     monkeypatch.setitem(MIGRATIONS, 0, from_0)
-    loaded = load(version_0(tmp_path))
+    with pytest.warns(CassetteWarning, match="has no checksum"):  # formats before 2 are not sealed
+        loaded = load(version_0(tmp_path))
     assert seen == [0]
     assert loaded.format_version == FORMAT_VERSION
     assert loaded.interactions[0].method == "/xai_api.Chat/GetCompletion"
@@ -393,7 +401,9 @@ def test_a_failing_migration_is_reported(tmp_path: Path, monkeypatch: pytest.Mon
 
 def load_or_error(data: bytes, *, text: bool) -> None:
     try:
-        result = loads(data, text=text, path="fuzzed")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CassetteWarning)  # a file of format 1 (no checksum) loads with one
+            result = loads(data, text=text, path="fuzzed")
     except CassetteError as exc:
         assert exc.path == Path("fuzzed")
     else:

@@ -28,7 +28,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#xai_fake/cassette/v1/cassette.proto\x12\x14xai_fake.cassette.v1\x1a\x19google/protobuf/any.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbb\x01\n\x08\x43\x61ssette\x12\x16\n\x0e\x66ormat_version\x18\x01 \x01(\r\x12\x12\n\ncreated_by\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0cinteractions\x18\x04 \x03(\x0b\x32!.xai_fake.cassette.v1.Interaction\x12\x19\n\x11interaction_count\x18\x05 \x01(\r\"C\n\tMetadatum\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0e\n\x04text\x18\x02 \x01(\tH\x00\x12\x10\n\x06\x62inary\x18\x03 \x01(\x0cH\x00\x42\x07\n\x05value\"`\n\x0fRecordedMessage\x12\"\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x14.google.protobuf.Any\x12)\n\x06offset\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x9c\x03\n\x0bInteraction\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x37\n\x08requests\x18\x02 \x03(\x0b\x32%.xai_fake.cassette.v1.RecordedMessage\x12\x38\n\tresponses\x18\x03 \x03(\x0b\x32%.xai_fake.cassette.v1.RecordedMessage\x12\x13\n\x0bstatus_code\x18\x04 \x01(\x05\x12\x16\n\x0estatus_details\x18\x05 \x01(\t\x12\x39\n\x10request_metadata\x18\x06 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12\x39\n\x10initial_metadata\x18\x07 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12:\n\x11trailing_metadata\x18\x08 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12+\n\x08\x64uration\x18\t \x01(\x0b\x32\x19.google.protobuf.Durationb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#xai_fake/cassette/v1/cassette.proto\x12\x14xai_fake.cassette.v1\x1a\x19google/protobuf/any.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x01\n\x08\x43\x61ssette\x12\x16\n\x0e\x66ormat_version\x18\x01 \x01(\r\x12\x12\n\ncreated_by\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0cinteractions\x18\x04 \x03(\x0b\x32!.xai_fake.cassette.v1.Interaction\x12\x19\n\x11interaction_count\x18\x05 \x01(\r\x12\x10\n\x08\x63hecksum\x18\x06 \x01(\t\"C\n\tMetadatum\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0e\n\x04text\x18\x02 \x01(\tH\x00\x12\x10\n\x06\x62inary\x18\x03 \x01(\x0cH\x00\x42\x07\n\x05value\"`\n\x0fRecordedMessage\x12\"\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x14.google.protobuf.Any\x12)\n\x06offset\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x9c\x03\n\x0bInteraction\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x37\n\x08requests\x18\x02 \x03(\x0b\x32%.xai_fake.cassette.v1.RecordedMessage\x12\x38\n\tresponses\x18\x03 \x03(\x0b\x32%.xai_fake.cassette.v1.RecordedMessage\x12\x13\n\x0bstatus_code\x18\x04 \x01(\x05\x12\x16\n\x0estatus_details\x18\x05 \x01(\t\x12\x39\n\x10request_metadata\x18\x06 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12\x39\n\x10initial_metadata\x18\x07 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12:\n\x11trailing_metadata\x18\x08 \x03(\x0b\x32\x1f.xai_fake.cassette.v1.Metadatum\x12+\n\x08\x64uration\x18\t \x01(\x0b\x32\x19.google.protobuf.Durationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,11 +36,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'xai_fake.cassette.v1.casset
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CASSETTE']._serialized_start=154
-  _globals['_CASSETTE']._serialized_end=341
-  _globals['_METADATUM']._serialized_start=343
-  _globals['_METADATUM']._serialized_end=410
-  _globals['_RECORDEDMESSAGE']._serialized_start=412
-  _globals['_RECORDEDMESSAGE']._serialized_end=508
-  _globals['_INTERACTION']._serialized_start=511
-  _globals['_INTERACTION']._serialized_end=923
+  _globals['_CASSETTE']._serialized_end=359
+  _globals['_METADATUM']._serialized_start=361
+  _globals['_METADATUM']._serialized_end=428
+  _globals['_RECORDEDMESSAGE']._serialized_start=430
+  _globals['_RECORDEDMESSAGE']._serialized_end=526
+  _globals['_INTERACTION']._serialized_start=529
+  _globals['_INTERACTION']._serialized_end=941
 # @@protoc_insertion_point(module_scope)

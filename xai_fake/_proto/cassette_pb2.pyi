@@ -10,18 +10,20 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Cassette(_message.Message):
-    __slots__ = ("format_version", "created_by", "recorded_at", "interactions", "interaction_count")
+    __slots__ = ("format_version", "created_by", "recorded_at", "interactions", "interaction_count", "checksum")
     FORMAT_VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
     INTERACTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CHECKSUM_FIELD_NUMBER: _ClassVar[int]
     format_version: int
     created_by: str
     recorded_at: _timestamp_pb2.Timestamp
     interactions: _containers.RepeatedCompositeFieldContainer[Interaction]
     interaction_count: int
-    def __init__(self, format_version: _Optional[int] = ..., created_by: _Optional[str] = ..., recorded_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., interaction_count: _Optional[int] = ...) -> None: ...
+    checksum: str
+    def __init__(self, format_version: _Optional[int] = ..., created_by: _Optional[str] = ..., recorded_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., interaction_count: _Optional[int] = ..., checksum: _Optional[str] = ...) -> None: ...
 
 class Metadatum(_message.Message):
     __slots__ = ("key", "text", "binary")

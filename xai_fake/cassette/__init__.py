@@ -1,6 +1,7 @@
 """Record and replay: cassettes of gRPC interactions with the xAI API.
 
-* :mod:`xai_fake.cassette.format`: the file format (binary or text, versioned, atomic writes).
+* :mod:`xai_fake.cassette.format`: the file format (binary or text, versioned, sealed with a checksum,
+  validated as replayable, atomic writes).
 * :mod:`xai_fake.cassette.redact`: what never reaches a file (credentials; your metadata keys,
   body fields and hook).
 * :mod:`xai_fake.cassette.record_mode`: ``none | once | new_episodes | all``.
@@ -13,15 +14,21 @@
 
 from xai_fake.cassette.format import (
     FORMAT_VERSION,
+    MAX_BYTES,
+    MAX_BYTES_VARIABLE,
+    MAX_DEPTH,
     MIGRATIONS,
     TEXT_SUFFIXES,
     CassetteError,
+    CassetteWarning,
     dumps,
+    examine,
     is_text_path,
     load,
     loads,
     new_cassette,
     pack,
+    reseal,
     save,
     to_text,
     unpack,
@@ -58,6 +65,9 @@ __all__ = [
     "DEFAULT_REDACTOR",
     "DEFAULT_UPSTREAM",
     "FORMAT_VERSION",
+    "MAX_BYTES",
+    "MAX_BYTES_VARIABLE",
+    "MAX_DEPTH",
     "MIGRATIONS",
     "REDACTED",
     "TEXT_SUFFIXES",
@@ -66,6 +76,7 @@ __all__ = [
     "CassetteError",
     "CassetteLayer",
     "CassetteOptions",
+    "CassetteWarning",
     "Miss",
     "Player",
     "RecordMode",
@@ -74,6 +85,7 @@ __all__ = [
     "RequestMatcher",
     "diff_messages",
     "dumps",
+    "examine",
     "is_credential_key",
     "is_text_path",
     "load",
@@ -83,6 +95,7 @@ __all__ = [
     "redact_credentials",
     "register_matcher",
     "registered_matchers",
+    "reseal",
     "save",
     "to_text",
     "unpack",
