@@ -222,9 +222,7 @@ def test_client_annotations_match_the_table(package: str) -> None:
         if not (ROOT / "xai_sdk" / package / f"{service.module}.py").is_file():
             continue  # test_facade_and_core_modules_exist says what to write
         want[service.client] = importlib.import_module(f"xai_sdk.{package}.{service.module}").Client
-        hint[service.client] = (
-            "run scripts/gen_service_types.py, then scripts/unasync.py"
-        )
+        hint[service.client] = "run scripts/gen_service_types.py, then scripts/unasync.py"
     where = f"xai_sdk/{package}/_subclients.py"
     compare(where, declared(module, "SubClients"), want, hint)
 

@@ -17,7 +17,8 @@ Every call passes through one declared chain of layers (:mod:`xai_fake.chain`):
 
 The public surface is :data:`__all__`, plus the modules :mod:`xai_fake.cassette` (record and
 replay), :mod:`xai_fake.plugin` (the pytest plugin), :mod:`xai_fake.credentials` (the secrets
-rule) and, for contributors, :mod:`xai_fake.chain` and :mod:`xai_fake.layers`. Everything else
+rule), :mod:`xai_fake.clock` (``fake.clock``) and, for contributors, :mod:`xai_fake.chain`,
+:mod:`xai_fake.layers` and :mod:`xai_fake.tenancy` (keys separate tenants). Everything else
 (``defaults``, ``replies``, ``methods``, ``http_files``, ``cli``, ``demo``, ``_proto``) is
 internal and may change without notice.
 """
@@ -26,7 +27,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xai_fake.clock import Clock
 from xai_fake.errors import FakeRpcError
+from xai_fake.latency import Latency
 from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
 from xai_fake.layers.faults import Fault
 from xai_fake.layers.log import LoggedCall, RequestLog
@@ -45,10 +48,12 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_MANAGEMENT_KEY",
     "CassetteOptions",
+    "Clock",
     "Error",
     "FakeRpcError",
     "FakeServer",
     "Fault",
+    "Latency",
     "LoggedCall",
     "NearMiss",
     "Reply",

@@ -6,6 +6,16 @@ under test gets the same answer whether it samples or streams; ``times`` counts 
 either method. The scripts layer has the chat answer builder complete the reply for each
 call, so responses are built like the default ones: ids, usage consistent with the
 tokenizer, ``n`` outputs, finish reasons.
+
+Shortcuts play in order (the rule of :mod:`xai_fake.layers.scripts`): queued steps answer
+once each and the last one repeats, so a function-calling test reads as it runs::
+
+    fake.chat.tool_call("get_weather", {"city": "Paris"})  # the first call
+    fake.chat.reply("It is sunny in Paris.")                # every call after it
+
+``times=N`` makes a step answer exactly N calls. ``error`` and ``near_miss`` answer one call
+by default (``times=1``): the call after them gets the next step, or the fake's default
+answer when none is queued, which is what a retry or a repair loop should see.
 """
 
 from __future__ import annotations
@@ -30,7 +40,11 @@ class ChatScripts:
         self._scripts = scripts
 
     def respond(self, reply: Reply, *, times: int | None = None) -> None:
-        """The model answers ``reply`` (sampled or streamed), for the next ``times`` calls (None: every call)."""
+        """The model answers ``reply`` (sampled or streamed).
+
+        For the next ``times`` calls; without ``times``, for one call when another step is
+        queued after it, and for every call while it is the last step.
+        """
         if not isinstance(reply, Reply):
             raise TypeError(f"respond() takes a Reply, got {type(reply).__name__}; use reply() for a text")
         budget = new_budget(times)  # shared: ``times`` counts calls of either method

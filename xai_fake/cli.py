@@ -15,7 +15,8 @@
     Serve like ``serve``, answering from the cassette.
 ``xai-fake cassette show|redact|check PATH``
     Print a cassette as text with decoded messages; rewrite it with more redaction;
-    validate it (exit 1 with the reason if it is unusable or holds a credential).
+    validate it (exit 1 with the reason if it is unusable, fails its checksum, cannot be
+    replayed or holds a credential). ``check --fix`` seals a hand-edited text cassette again.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import asyncio
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,9 +41,44 @@ def _server(args: argparse.Namespace) -> FakeServer:
     return FakeServer(host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket)
 
 
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (one line), or None; checked before gRPC tries.
+
+    gRPC's own failure is a traceback plus a C-core log line; a plain socket bound the way
+    gRPC binds (``SO_REUSEADDR``, so a port in TIME_WAIT passes) finds the same problem first.
+    """
+    if port == 0:
+        return None
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"cannot listen on {host}:{port}: the host does not resolve ({error.strerror})"
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                return f"cannot listen on {host}:{port}: {reason}; choose another --port (0 picks a free one)"
+    return None
+
+
+def _start_problem(command: str, args: argparse.Namespace) -> bool:
+    """Print why ``command`` cannot serve on ``--host``/``--port`` (one line) and return True, or return False."""
+    problem = _listen_problem(args.host, args.port)
+    if problem is not None:
+        print(f"xai-fake {command}: {problem}", file=sys.stderr)
+    return problem is not None
+
+
 def export_lines(env: dict[str, str]) -> str:
     """``export NAME=value`` lines, shell-quoted."""
     return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
+
+
+class _CannotServe(Exception):
+    """The server could not start (its one-line reason is the message)."""
 
 
 async def _serve(server: FakeServer, *, keys: bool = True, what: str = "serving") -> None:
@@ -48,19 +86,37 @@ async def _serve(server: FakeServer, *, keys: bool = True, what: str = "serving"
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with server:
+    try:
+        await server.start_async()
+    except (OSError, RuntimeError) as error:  # binding lost a race with another program, say
+        address = f"{server.host}:{server.requested_port}"
+        raise _CannotServe(f"cannot serve on {address}: {' '.join(str(error).split())}") from None
+    try:
         env = {k: v for k, v in server.env().items() if keys or not k.endswith("_KEY")}
         sys.stdout.write(export_lines(env))
         sys.stdout.flush()
         print(f"xai-fake {__version__}: {what} on {server.address}; stop with Ctrl-C", file=sys.stderr, flush=True)
         await stop.wait()
+    finally:
+        await server.stop_async()
     print("xai-fake: stopped", file=sys.stderr, flush=True)
+
+
+def _run_server(command: str, server: FakeServer, **options: Any) -> bool:
+    """Serve until stopped; False (after one line on stderr) if the server could not start."""
+    try:
+        asyncio.run(_serve(server, **options))
+    except _CannotServe as error:
+        print(f"xai-fake {command}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def serve(args: argparse.Namespace) -> int:
     """Run until SIGINT or SIGTERM."""
-    asyncio.run(_serve(_server(args)))
-    return 0
+    if _start_problem("serve", args):
+        return 1
+    return 0 if _run_server("serve", _server(args)) else 1
 
 
 def exec_(args: argparse.Namespace) -> int:
@@ -71,6 +127,8 @@ def exec_(args: argparse.Namespace) -> int:
     if not command:
         print("xai-fake exec: give the command to run after --, e.g. xai-fake exec -- pytest", file=sys.stderr)
         return 2
+    if _start_problem("exec", args):
+        return 1
     with _server(args) as server:
         env = {**os.environ, **server.env()}
         try:
@@ -89,21 +147,36 @@ def demo(args: argparse.Namespace) -> int:
     return run(seed=args.seed)
 
 
+def _one_line(command: str, exc: BaseException | str) -> None:
+    print(f"xai-fake cassette {command}: {' '.join(str(exc).split())}", file=sys.stderr)
+
+
+def _warned(command: str, caught: list[warnings.WarningMessage]) -> None:
+    """Print each warning caught while loading as one line (never Python's two-line warning format)."""
+    for warning in caught:
+        print(f"xai-fake cassette {command}: warning: {warning.message}", file=sys.stderr)
+
+
 def cassette_show(args: argparse.Namespace) -> int:
     """Print a cassette as text, messages decoded, credentials redacted."""
-    from xai_fake.cassette import CassetteError, load, to_text
+    from xai_fake.cassette import CassetteError, CassetteWarning, load, to_text
 
     try:
-        sys.stdout.write(to_text(load(args.path)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CassetteWarning)
+            text = to_text(load(args.path))
     except CassetteError as exc:
-        print(f"xai-fake cassette show: {exc}", file=sys.stderr)
+        _one_line("show", exc)
         return 1
+    _warned("show", caught)
+    sys.stdout.write(text)
     return 0
 
 
 def cassette_redact(args: argparse.Namespace) -> int:
     """Rewrite a cassette (atomically) with credentials and the given keys and fields redacted."""
-    from xai_fake.cassette import CassetteError, Redactor, load, save
+    from xai_fake.cassette import CassetteError, Redactor, examine, save
+    from xai_fake.cassette.format import seal_problem
 
     try:
         redactor = Redactor(
@@ -113,49 +186,101 @@ def cassette_redact(args: argparse.Namespace) -> int:
             drop_fields=args.drop_field,
         )
     except ValueError as exc:
-        print(f"xai-fake cassette redact: {exc}", file=sys.stderr)
+        _one_line("redact", exc)
         return 2
     try:
-        cassette = load(args.path)
+        # Like `check --fix`, redacting rewrites and seals: an edited text cassette may be redacted.
+        cassette, seal, _, problem = examine(args.path)
+        sealing = seal_problem(seal, args.path, for_rewrite=True)
+        if sealing is not None:
+            raise CassetteError(args.path, sealing)
+        if problem is not None:
+            raise problem
+        redacted = redactor.apply_all(cassette.interactions)
+        del cassette.interactions[:]
+        cassette.interactions.extend(redacted)
+        target = save(cassette, args.output or args.path)
     except CassetteError as exc:
-        print(f"xai-fake cassette redact: {exc}", file=sys.stderr)
+        _one_line("redact", exc)
         return 1
-    redacted = redactor.apply_all(cassette.interactions)
-    del cassette.interactions[:]
-    cassette.interactions.extend(redacted)
-    target = save(cassette, args.output or args.path)
+    except OSError as exc:
+        _one_line("redact", f"cannot write {args.output or args.path!r}: {exc.strerror or exc}")
+        return 1
     print(f"xai-fake cassette redact: wrote {target} ({len(redacted)} interactions)", file=sys.stderr)
     return 0
 
 
 def cassette_check(args: argparse.Namespace) -> int:
-    """Validate cassettes; exit 1 naming the first problem of each bad one."""
-    from xai_fake.cassette import CassetteError, load
+    """Validate cassettes (with ``--fix``: seal edited text cassettes again); exit 1 naming each bad one's problem.
+
+    One line per cassette. The first problem is named: a leaked credential (even in a file with
+    other problems), then the checksum, then what stops a replay.
+    """
+    from xai_fake.cassette import CassetteError, examine, reseal
+    from xai_fake.cassette.format import seal_problem
     from xai_fake.credentials import leaks as unredacted
 
     failed = 0
     for path in args.paths:
         try:
-            cassette = load(path)
+            cassette, seal, written, problem = examine(path)
+            leaks = [
+                f"interaction {number}: {key}"
+                for number, interaction in enumerate(cassette.interactions, start=1)
+                for key in unredacted(interaction)
+            ]
+            if leaks and not args.fix:
+                raise CassetteError(
+                    path,
+                    f"unredacted credentials ({', '.join(leaks)}); fix it with: xai-fake cassette redact "
+                    f"{shlex.quote(path)}",
+                )
+            if args.fix:
+                cassette, seal, written, problem = reseal(path)
+            else:
+                sealing = seal_problem(seal, path)
+                if sealing is not None:
+                    raise CassetteError(path, sealing)
+                if problem is not None:
+                    raise problem
+            not_reached = _not_reached(cassette)
+            if not_reached is not None:
+                raise CassetteError(path, not_reached)
         except CassetteError as exc:
-            print(f"xai-fake cassette check: {exc}", file=sys.stderr)
+            _one_line("check", exc)
             failed += 1
             continue
-        leaks = [
-            f"interaction {number}: {key}"
-            for number, interaction in enumerate(cassette.interactions, start=1)
-            for key in unredacted(interaction)
-        ]
-        if leaks:
+        except OSError as exc:
+            _one_line("check", f"cassette {path!r}: cannot write it: {exc.strerror or exc}")
+            failed += 1
+            continue
+        count = f"{len(cassette.interactions)} interactions"
+        if args.fix and (seal != "sealed" or leaks):
+            redacted = f", {len(leaks)} credential(s) redacted" if leaks else ""
+            done = "sealed" if seal != "sealed" else "rewritten"
+            print(f"{path}: {done} (format {written} -> {cassette.format_version}, {count}{redacted})")
+        elif seal == "unsealed":
             print(
-                f"xai-fake cassette check: cassette {path!r}: unredacted credentials ({', '.join(leaks)}); "
-                f"fix it with: xai-fake cassette redact {shlex.quote(path)}",
-                file=sys.stderr,
+                f"{path}: ok (format {written}, {count}), but no checksum (written before checksums): "
+                f"seal it with: xai-fake cassette check --fix {shlex.quote(path)}"
             )
-            failed += 1
-            continue
-        print(f"{path}: ok (format {cassette.format_version}, {len(cassette.interactions)} interactions)")
+        else:
+            print(f"{path}: ok (format {written}, {count}), checksum verified")
     return 1 if failed else 0
+
+
+def _not_reached(cassette: Any) -> str | None:
+    """Why a cassette holds calls that failed in the recording proxy (older versions wrote them), or None."""
+    from xai_fake.cassette.recorder import proxy_failure
+
+    found = [(number, why) for number, i in enumerate(cassette.interactions, start=1) if (why := proxy_failure(i))]
+    if not found:
+        return None
+    numbers = ", ".join(str(number) for number, _ in found)
+    return (
+        f"interaction(s) {numbers} never reached the API: they are the recording proxy's own failure "
+        f"({found[0][1]}), which a replay would repeat as if the API had answered; record the cassette again"
+    )
 
 
 def _cassette_server(args: argparse.Namespace, **options: Any) -> FakeServer:
@@ -168,27 +293,80 @@ def _cassette_server(args: argparse.Namespace, **options: Any) -> FakeServer:
     )  # fmt: skip
 
 
+def _upstream_problem(option: str, value: str | None) -> str | None:
+    """Why ``--upstream``/``--management-upstream`` cannot be recorded from (one line), or None.
+
+    Checks the form (``host:port``), then that a host name resolves, so that a typo fails now
+    rather than as an UNAVAILABLE on every call (skipped behind a gRPC proxy, which resolves).
+    """
+    from xai_fake.cassette.recorder import check_upstream
+    from xai_sdk._target import parse_target
+
+    if value is None:
+        return None
+    try:
+        check_upstream(value)
+    except ValueError as error:
+        return f"{option}: {error}"
+    target = parse_target(value)
+    if target.scheme != "dns" or target.host is None or any(os.environ.get(v) for v in _PROXY_VARIABLES):
+        return None
+    try:
+        socket.getaddrinfo(target.host, target.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return f"{option} {value}: cannot resolve the host {target.host!r} ({reason})"
+    return None
+
+
+#: Environment variables that make gRPC connect through a proxy (which then resolves the upstream).
+_PROXY_VARIABLES = ("grpc_proxy", "https_proxy", "http_proxy", "GRPC_PROXY", "HTTPS_PROXY", "HTTP_PROXY")
+
+
 def record(args: argparse.Namespace) -> int:
     """Proxy to the upstream until SIGINT or SIGTERM, then write the cassette."""
     from xai_fake.cassette import CassetteError
 
+    for option, value in (("--upstream", args.upstream), ("--management-upstream", args.management_upstream)):
+        problem = _upstream_problem(option, value)
+        if problem is not None:
+            print(f"xai-fake record: {problem}", file=sys.stderr)
+            return 2
     certificates = None
     if args.upstream_root_certificates:
-        with open(args.upstream_root_certificates, "rb") as file:
-            certificates = file.read()
+        try:
+            with open(args.upstream_root_certificates, "rb") as file:
+                certificates = file.read()
+        except OSError as exc:
+            print(f"xai-fake record: --upstream-root-certificates: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     try:
         server = _cassette_server(
             args, record_mode=args.record_mode, upstream=args.upstream, management_upstream=args.management_upstream,
             upstream_root_certificates=certificates,
         )  # fmt: skip
-    except (CassetteError, ValueError) as exc:
-        print(f"xai-fake record: {exc}", file=sys.stderr)
+    except (CassetteError, ValueError, TypeError) as exc:
+        print(f"xai-fake record: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    if _start_problem("record", args):
+        return 1
     upstream = args.upstream or "api.x.ai:443"
-    asyncio.run(_serve(server, keys=False, what=f"recording {args.cassette} from {upstream}"))
+    if not _run_server("record", server, keys=False, what=f"recording {args.cassette} from {upstream}"):
+        return 1
     layer = server.cassette
-    written = layer is not None and layer.saved
-    print(f"xai-fake record: {'wrote' if written else 'nothing recorded, left alone'} {args.cassette}", file=sys.stderr)
+    failures = layer.proxy_failures if layer is not None else []
+    if failures:
+        print(
+            f"xai-fake record: {len(failures)} call attempt(s) could not reach the upstream {failures[0].target} "
+            f"({failures[0].code.name}: {failures[0].details}); nothing was written to {args.cassette}",
+            file=sys.stderr,
+        )
+        return 1
+    if layer is not None and layer.removed:
+        outcome = "nothing recorded, removed"
+    else:
+        outcome = "wrote" if layer is not None and layer.saved else "nothing recorded, left alone"
+    print(f"xai-fake record: {outcome} {args.cassette}", file=sys.stderr)
     return 0
 
 
@@ -196,16 +374,25 @@ def replay(args: argparse.Namespace) -> int:
     """Answer from the cassette until SIGINT or SIGTERM."""
     from xai_fake.cassette import CassetteError
 
+    if not os.path.isfile(args.cassette):
+        what = "is not a file" if os.path.exists(args.cassette) else "does not exist"
+        print(
+            f"xai-fake replay: cassette {args.cassette} {what}; record one with: "
+            f"xai-fake record --cassette {shlex.quote(args.cassette)}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         server = _cassette_server(
             args, allow_playback_repeats=args.allow_playback_repeats, honour_timing=args.honour_timing,
             speed=args.speed, fallback_to_defaults=args.fallback_to_defaults,
         )  # fmt: skip
-    except (CassetteError, ValueError) as exc:
-        print(f"xai-fake replay: {exc}", file=sys.stderr)
+    except (CassetteError, ValueError, TypeError) as exc:
+        print(f"xai-fake replay: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    asyncio.run(_serve(server, what=f"replaying {args.cassette}"))
-    return 0
+    if _start_problem("replay", args):
+        return 1
+    return 0 if _run_server("replay", server, what=f"replaying {args.cassette}") else 1
 
 
 def _add_record_replay_commands(
@@ -218,7 +405,9 @@ def _add_record_replay_commands(
         "--management-upstream", metavar="HOST:PORT", help="for Collections (default: management-api.x.ai:443)"
     )
     recorder.add_argument("--upstream-root-certificates", metavar="PEM", help="CA certificates for a private upstream")
-    recorder.add_argument("--record-mode", default="all", help="all (default), new_episodes (add to the file) or once")
+    recorder.add_argument(
+        "--record-mode", default="all", help="all (default), rewrite, new_episodes (add to the file) or once"
+    )
     recorder.add_argument("--ignore-field", action="append", default=[], metavar="PATH", help="for new_episodes")
     recorder.set_defaults(run=record)
     player = add("replay", "serve the answers of a cassette, printing export lines once ready")
@@ -250,8 +439,17 @@ def _add_cassette_commands(commands: argparse._SubParsersAction[argparse.Argumen
     )
     redact.add_argument("--drop-field", action="append", default=[], metavar="PATH", help="a body field to clear")
     redact.set_defaults(run=cassette_redact)
-    check = actions.add_parser("check", help="validate cassettes; exit 1 with the reason if one is unusable")
+    check = actions.add_parser(
+        "check",
+        help="validate cassettes (checksum, replayability, secrets); exit 1 with the reason if one is unusable",
+    )
     check.add_argument("paths", nargs="+", metavar="PATH", help="cassettes to check")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="seal again text cassettes edited by hand (and cassettes of format 1); rewrites them, credentials "
+        "redacted, comments not kept",
+    )
     check.set_defaults(run=cassette_check)
 
 

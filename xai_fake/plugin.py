@@ -2,31 +2,46 @@
 
 Installed through the ``pytest11`` entry point, so installing the package is enough::
 
-    def test_answer(xai_fake_server):
-        xai_fake_server.script("Chat/GetCompletion").respond(...)
+    def test_answer(xai_fake_server, xai_client):
+        xai_fake_server.chat.reply("Hello")
         ...  # XAI_API_HOST, XAI_API_KEY, ... point at the fake during the test
 
-Under pytest-xdist each worker process gets its own server.
+Under pytest-xdist each worker process gets its own server. Async tests (``xai_async_client``)
+need pytest-asyncio.
 
-Cassettes: ``@pytest.mark.xai_cassette("name", match_on=..., ignore_fields=...)`` replays
-``cassettes/<test module>/<name>.pb`` (default name: the test's) through the
-``xai_fake_server`` fixture; scripted answers still win. ``--xai-record-mode`` (default
-``none``: never the network) and ``--xai-upstream`` record it; a replay miss fails the
-test with the closest recorded request and a field-level diff, and
-``--xai-cassette-strict`` also fails a test that left recorded interactions unplayed.
+Cassettes, laid out as pytest-recording lays them out: ``@pytest.mark.xai_cassette`` replays
+``cassettes/<test module>/<name>.pb`` from the ``cassettes/`` folder next to the test file
+(the :func:`xai_cassette_dir` fixture), ``<name>`` being the marker's name or the test's
+(``TestClass.test_name`` in a class). Options merge from the :func:`xai_cassette_config`
+fixture, then the markers from the module's to the function's; ``--xai-record-mode`` and
+``--xai-upstream`` win over both. A replay miss fails the test with the closest recorded
+request and a field-level diff; ``--xai-cassette-strict`` also fails a test that left recorded
+interactions unplayed. The ``pytest_xai_fake_configure`` hook (:mod:`xai_fake.hooks`)
+registers matchers and redactors.
+
+``--xai-block-network`` (or ``xai_block_network = true`` in the ini file) refuses every gRPC
+channel to a non-loopback host (:mod:`xai_fake.network_guard`), except in tests marked
+``@pytest.mark.xai_live`` and towards the upstream of a cassette that records.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import os
 import re
+import shlex
+import warnings
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from xai_fake import hooks
+from xai_fake.hooks import CassetteRegistry, combine_redactors
+from xai_fake.network_guard import ChannelGuard
 from xai_fake.server import FakeServer
 
 if TYPE_CHECKING:
@@ -34,13 +49,34 @@ if TYPE_CHECKING:
     from xai_fake.cassette.layer import CassetteLayer
 
 CASSETTE_MARKER = "xai_cassette"
+LIVE_MARKER = "xai_live"
 CASSETTES_DIRECTORY = "cassettes"
+BLOCK_NETWORK_OPTION = "--xai-block-network"
+BLOCK_NETWORK_INI = "xai_block_network"
+#: The binary suffix a cassette name gets unless it ends with a cassette suffix already.
+CASSETTE_SUFFIX = ".pb"
+#: The longest suffix a cassette's files get (its HTTP side): long names are shortened to fit it.
+_LONGEST_SUFFIX = ".http.yaml"
+#: Characters that may not appear in a file name, replaced by "-" (pytest-recording's list).
+_FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\]")
+
 _LAYER = pytest.StashKey["CassetteLayer"]()
+_GUARD = pytest.StashKey[ChannelGuard]()
+_REGISTRY = pytest.StashKey[CassetteRegistry]()
+_WARNED_NO_VCR = pytest.StashKey[bool]()
 
 try:  # async fixtures need pytest-asyncio's decorator in its default (strict) mode
     from pytest_asyncio import fixture as async_fixture
 except ImportError:  # pragma: no cover - without pytest-asyncio, async tests cannot run anyway
     async_fixture = pytest.fixture  # type: ignore[assignment]
+
+
+class HttpNotRecordedWarning(pytest.PytestWarning):
+    """A cassette records without vcrpy: the test's HTTP downloads go out unrecorded."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,7 +91,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--xai-record-mode",
         default=None,
         metavar="MODE",
-        help="cassette record mode: none (default: replay only, never the network), once, new_episodes or all",
+        help="cassette record mode: none (default: replay only, never the network), once, new_episodes, all "
+        "or rewrite; wins over the markers and xai_cassette_config",
     )
     group.addoption(
         "--xai-upstream",
@@ -75,14 +112,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="fail a test that leaves recorded cassette interactions unplayed",
     )
+    group.addoption(
+        BLOCK_NETWORK_OPTION,
+        action="store_true",
+        default=False,
+        help="refuse every gRPC channel to a non-loopback host (the real API included), before any DNS lookup; "
+        f"tests marked @pytest.mark.{LIVE_MARKER} and recording cassettes' upstreams are let through",
+    )
+    parser.addini(
+        BLOCK_NETWORK_INI,
+        type="bool",
+        default=False,
+        help=f"like {BLOCK_NETWORK_OPTION}: refuse gRPC channels to non-loopback hosts",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{CASSETTE_MARKER}(name=None, **options): replay (or record) the test's xAI calls from "
-        f"{CASSETTES_DIRECTORY}/<test module>/<name>.pb; options: match_on, ignore_fields, "
-        "allow_playback_repeats, honour_timing, speed, record_mode, fallback_to_defaults, ...",
+        f"{CASSETTES_DIRECTORY}/<test module>/<name>.pb next to the test file (name: the test's); options "
+        "(merged over xai_cassette_config, module to function): match_on, ignore_fields, allow_playback_repeats, "
+        "honour_timing, speed, record_mode, redactor, fallback_to_defaults, ...",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{LIVE_MARKER}: the test may open gRPC channels to non-loopback hosts under {BLOCK_NETWORK_OPTION}",
     )
     mode = config.getoption("xai_record_mode", None)
     if mode is not None:
@@ -92,73 +147,285 @@ def pytest_configure(config: pytest.Config) -> None:
             RecordMode.parse(mode)
         except ValueError as error:
             raise pytest.UsageError(f"--xai-record-mode: {error}") from None
+    for option in ("xai_upstream", "xai_management_upstream"):
+        value = config.getoption(option, None)
+        if value is not None:
+            from xai_fake.cassette.recorder import check_upstream
+
+            try:
+                check_upstream(value)
+            except ValueError as error:
+                raise pytest.UsageError(f"--{option.replace('_', '-')}: {error}") from None
+    flag = None
+    if config.getoption("xai_block_network", False):
+        flag = BLOCK_NETWORK_OPTION
+    elif config.getini(BLOCK_NETWORK_INI):
+        flag = f"the {BLOCK_NETWORK_INI} ini option"
+    if flag is not None:
+        guard = ChannelGuard(flag)
+        guard.install()
+        config.stash[_GUARD] = guard
 
 
-def cassette_path(item: pytest.Item, name: str | None) -> Path:
-    """Where a test's cassette lives: ``<rootdir>/cassettes/<test module>/<name or test name>.pb``.
+def pytest_unconfigure(config: pytest.Config) -> None:
+    guard = config.stash.get(_GUARD, None)
+    if guard is not None:
+        guard.uninstall()
+        del config.stash[_GUARD]
+    registry = config.stash.get(_REGISTRY, None)
+    if registry is not None:
+        registry.close()
+        del config.stash[_REGISTRY]
 
-    A name with a ``/`` is a path relative to the rootdir; a name without a suffix gets ``.pb``.
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _registry(session.config)
+
+
+def _registry(config: pytest.Config) -> CassetteRegistry:
+    """The session's registry, filled by ``pytest_xai_fake_configure`` the first time it is needed."""
+    registry = config.stash.get(_REGISTRY, None)
+    if registry is None:
+        registry = config.stash[_REGISTRY] = CassetteRegistry()
+        config.hook.pytest_xai_fake_configure(config=config, registry=registry)
+    return registry
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    """Under the network guard, a test marked ``xai_live`` may open channels to any host."""
+    guard = item.config.stash.get(_GUARD, None)
+    if guard is None:
+        return (yield)
+    guard.exempt(item.get_closest_marker(LIVE_MARKER) is not None)
+    try:
+        return (yield)
+    finally:
+        guard.exempt(False)
+
+
+# -- where cassettes live ---------------------------------------------------------------------
+
+
+def default_cassette_name(item: pytest.Item) -> str:
+    """pytest-recording's default name: ``test_name``, or ``TestClass.test_name`` in a class.
+
+    Characters that cannot be in a file name (``<>?%*:|"'/\\``) become ``-``; a name too long
+    for the file system is cut and given a hash of the whole name.
     """
+    cls = getattr(item, "cls", None)
+    name = f"{cls.__name__}.{item.name}" if cls is not None else item.name
+    return _fit(_FORBIDDEN.sub("-", name))
+
+
+def _fit(name: str) -> str:
+    try:
+        limit = os.pathconf(".", "PC_NAME_MAX")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - Windows
+        limit = 255
+    if len(name) + len(_LONGEST_SUFFIX) <= limit:
+        return name
+    digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    return f"{name[: limit - len(_LONGEST_SUFFIX) - len(digest) - 3]}...{digest}"
+
+
+def cassette_path(directory: str | os.PathLike[str], name: str) -> Path:
+    """The file of cassette ``name`` in ``directory``: ``name`` plus ``.pb`` unless it ends with a cassette suffix.
+
+    An absolute ``name`` is used as it is; a relative one (``"shared/chat"`` too) is taken from ``directory``.
+    """
+    from xai_fake.cassette.format import TEXT_SUFFIXES
+
+    path = Path(directory) / name
+    if not name.endswith((CASSETTE_SUFFIX, *TEXT_SUFFIXES)):
+        path = path.with_name(path.name + CASSETTE_SUFFIX)
+    return path
+
+
+def _default_cassette_dir(path: Path) -> Path:
+    return path.parent / CASSETTES_DIRECTORY / path.stem
+
+
+def _old_cassette_path(item: pytest.Item, name: str | None) -> Path:
+    """Where xai_fake 0.1 kept this cassette: ``<rootdir>/cassettes/<module stem>/<name>`` (see the migration)."""
     root = Path(item.config.rootpath)
     if name and "/" in name:
         path = root / name
     else:
-        module = Path(str(item.path)).stem
         stem = name or re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name).strip("_")
-        path = root / CASSETTES_DIRECTORY / module / stem
-    return path if path.suffix else path.with_suffix(".pb")
+        path = root / CASSETTES_DIRECTORY / Path(str(item.path)).stem / stem
+    return path if path.suffix else path.with_suffix(CASSETTE_SUFFIX)
 
 
-def _cassette_options(item: pytest.Item) -> tuple[Path, dict[str, Any]] | None:
-    marker = item.get_closest_marker(CASSETTE_MARKER)
-    if marker is None:
+@pytest.fixture(scope="module")
+def xai_cassette_dir(request: pytest.FixtureRequest) -> Path:
+    """The folder of this module's cassettes: ``cassettes/<module>/`` next to the test file; override to move them."""
+    return _default_cassette_dir(Path(str(request.node.path)))
+
+
+@pytest.fixture
+def xai_cassette_config() -> dict[str, Any]:
+    """Cassette options shared by the tests it covers (any scope); the markers' options win over them."""
+    return {}
+
+
+@dataclasses.dataclass
+class _Cassette:
+    """One test's cassette: where, with which options, and the name the markers gave (None: the test's)."""
+
+    path: Path
+    options: dict[str, Any]
+    name: str | None
+
+
+def _option_names() -> set[str]:
+    from xai_fake.cassette.options import CassetteOptions
+
+    return {field.name for field in dataclasses.fields(CassetteOptions)} - {"path"}
+
+
+def _cassette(request: pytest.FixtureRequest) -> _Cassette | None:
+    """The test's cassette, from its markers (broadest first), ``xai_cassette_config`` and the command line."""
+    item = request.node
+    markers = list(item.iter_markers(CASSETTE_MARKER))  # closest first
+    if not markers:
         return None
-    if len(marker.args) > 1:
-        raise pytest.UsageError(f"@pytest.mark.{CASSETTE_MARKER} takes one name, got {marker.args!r}")
-    name = marker.args[0] if marker.args else marker.kwargs.get("name")
-    options = {k: v for k, v in marker.kwargs.items() if k != "name"}
     config = item.config
-    mode = config.getoption("xai_record_mode") or options.pop("record_mode", None) or "none"
-    options.pop("record_mode", None)
-    options["record_mode"] = mode
+    options: dict[str, Any] = dict(request.getfixturevalue("xai_cassette_config") or {})
+    name: str | None = options.pop("name", None)
+    for marker in reversed(markers):  # the module's, the class's, then the function's: the closest wins
+        if len(marker.args) > 1:
+            raise pytest.UsageError(f"@pytest.mark.{CASSETTE_MARKER} takes one name, got {marker.args!r}")
+        given = marker.args[0] if marker.args else marker.kwargs.get("name")
+        if given is not None:
+            name = given
+        options.update((key, value) for key, value in marker.kwargs.items() if key != "name")
+    unknown = sorted(set(options) - _option_names())
+    if unknown:
+        valid = ", ".join(sorted(_option_names()))
+        pytest.fail(f"unknown xai_cassette option(s) {', '.join(unknown)}; the options are: {valid}", pytrace=False)
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        pytest.fail(f"@pytest.mark.{CASSETTE_MARKER}: the name must be a non-empty string, got {name!r}", pytrace=False)
+    options["record_mode"] = config.getoption("xai_record_mode") or options.get("record_mode") or "none"
     for option, key in (("xai_upstream", "upstream"), ("xai_management_upstream", "management_upstream")):
         value = config.getoption(option)
         if value:
             options[key] = value
-    return cassette_path(item, name), options
+    redactor = combine_redactors([*_registry(config).redactors, options.get("redactor")])
+    if redactor is not None:
+        options["redactor"] = redactor
+    directory = Path(request.getfixturevalue("xai_cassette_dir"))
+    path = cassette_path(directory, name or default_cassette_name(item))
+    if directory == _default_cassette_dir(Path(str(item.path))):
+        _check_moved(item, name, path)
+    return _Cassette(path, options, name)
+
+
+def _check_moved(item: pytest.Item, name: str | None, path: Path) -> None:
+    """Fail with the command to run when this cassette sits where xai_fake 0.1 put it, and not where it goes now."""
+    old = _old_cassette_path(item, name)
+    if old == path or path.exists() or not old.exists():
+        return
+    root = Path(item.config.rootpath)
+    source, target = _shown(old, root), _shown(path, root)
+    move = f"mkdir -p {shlex.quote(_shown(path.parent, root))} && git mv {shlex.quote(source)} {shlex.quote(target)}"
+    http = old.with_name(old.stem + ".http.yaml")
+    if http.exists():
+        new_http = _shown(path.with_name(path.stem + ".http.yaml"), root)
+        move += f" && git mv {shlex.quote(_shown(http, root))} {shlex.quote(new_http)}"
+    pytest.fail(
+        f"xai_cassette moved: {source} is now looked for at {target}\n"
+        f"Cassettes live next to their test file, in {CASSETTES_DIRECTORY}/<test module>/<test name>, as with "
+        "pytest-recording (test modules of the same name in different folders no longer share a folder). "
+        f"Move it with:\n    {move}\n"
+        "(if test modules of the same file name shared the old folder, it holds whichever recorded last: "
+        "record those again), or override the xai_cassette_dir fixture to keep the old place.",
+        pytrace=False,
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` relative to the rootdir when it is inside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+# -- reporting what a cassette saw --------------------------------------------------------------
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """Fail a test whose calls missed its cassette (with the diff), or, if strict, left some unplayed."""
+    """Fail a test whose calls missed its cassette or could not reach the upstream, or (strict) left some unplayed."""
     if item.get_closest_marker(CASSETTE_MARKER) is not None and "xai_fake_server" not in getattr(
         item, "fixturenames", ()
     ):
         pytest.fail(f"@pytest.mark.{CASSETTE_MARKER} needs the xai_fake_server fixture (or xai_client)", pytrace=False)
+    error: BaseException | None = None
+    result: object = None
     try:
         result = yield
-    except BaseException:
-        layer = item.stash.get(_LAYER, None)
-        if layer is not None and layer.misses:
-            pytest.fail(_misses_report(layer), pytrace=False)
-        raise
+    except BaseException as exc:  # re-raised below, unless the cassette explains the failure better
+        error = exc
     layer = item.stash.get(_LAYER, None)
-    if layer is not None:
-        if layer.misses:
-            pytest.fail(_misses_report(layer), pytrace=False)
-        unplayed = layer.unplayed()
-        if unplayed and item.config.getoption("xai_cassette_strict"):
-            methods = ", ".join(i.method for i in unplayed)
-            pytest.fail(
-                f"{len(unplayed)} recorded interaction(s) of {layer.path} were not played (--xai-cassette-strict): "
-                f"{methods}",
-                pytrace=False,
-            )
+    report = None if layer is None else _cassette_report(item, layer, failed=error is not None)
+    if report is not None:
+        # Raised outside the except block: the test's own error (the gRPC status that carries
+        # the same explanation) is not chained to it, so the explanation is printed once.
+        pytest.fail(report, pytrace=False)
+    if error is not None:
+        raise error
     return result
 
 
-def _misses_report(layer: CassetteLayer) -> str:
-    return "\n\n".join(miss.explain() for miss in layer.misses)
+def _cassette_report(item: pytest.Item, layer: CassetteLayer, *, failed: bool) -> str | None:
+    root = Path(item.config.rootpath)
+    shown = _shown(layer.path, root)
+    if layer.proxy_failures:
+        return _proxy_failures_report(layer, shown)
+    if layer.misses:
+        return _misses_report(layer, shown)
+    unplayed = layer.unplayed()
+    if not failed and unplayed and item.config.getoption("xai_cassette_strict"):
+        methods = ", ".join(i.method for i in unplayed)
+        return f"{len(unplayed)} recorded interaction(s) of {shown} were not played (--xai-cassette-strict): {methods}"
+    return None
+
+
+def _misses_report(layer: CassetteLayer, shown: str) -> str:
+    """First line: what missed and why (the test summary shows it); then each distinct explanation."""
+    misses = layer.misses
+    first = misses[0]
+    if not layer.path.exists():
+        cause = f"{shown} does not exist; record it with --xai-record-mode=once"
+    elif first.closest is None:
+        cause = f"{shown} holds no interaction to compare {first.method} with"
+    elif first.diff:
+        cause = f"{first.method} differs from the closest recording in {shown}: {first.diff[0].strip()}"
+    elif first.played:
+        cause = f"{first.method} of {shown} was already played (allow_playback_repeats=True replays it)"
+    else:
+        cause = f"a matcher refused the closest recording of {first.method} in {shown}"
+    more = f" (and {len(misses) - 1} more call(s))" if len(misses) > 1 else ""
+    explanations = list(dict.fromkeys(miss.explain() for miss in misses))
+    return f"xai_cassette miss: {cause}{more}\n\n" + "\n\n".join(explanations)
+
+
+def _proxy_failures_report(layer: CassetteLayer, shown: str) -> str:
+    failures = layer.proxy_failures
+    first = failures[0]
+    lines = [
+        f"xai_cassette recording failed: the upstream {first.target} could not be reached "
+        f"({first.code.name}: {first.details}); nothing was written to {shown}",
+        f"{len(failures)} call attempt(s) failed in the recording proxy itself, not in the API:",
+        *(f"  {failure.explain()}" for failure in dict.fromkeys(failures)),
+        "check --xai-upstream and the network, then record again",
+    ]
+    return "\n".join(lines)
+
+
+# -- fixtures ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -179,13 +446,12 @@ def xai_fake_server(
     """
     server = xai_fake_server_session
     server.reset()
-    cassette = _cassette_options(request.node)
+    cassette = _cassette(request)
     recording = False
     if cassette is not None:
         from xai_fake.cassette.record_mode import RecordMode
 
-        path, options = cassette
-        recording = RecordMode.parse(options["record_mode"]).records(path)
+        recording = RecordMode.parse(cassette.options["record_mode"]).records(cassette.path)
     for name, value in server.env().items():
         if recording and name.endswith("_KEY") and os.environ.get(name):
             continue
@@ -193,35 +459,90 @@ def xai_fake_server(
     if cassette is None:
         yield server
         return
-    path, options = cassette
-    with server.use_cassette(path, **options) as layer, _http_cassette(path, options):
+    guard = request.config.stash.get(_GUARD, None)
+    with (
+        server.use_cassette(cassette.path, **cassette.options) as layer,
+        _http_cassette(request.node, layer, cassette.options),
+        _upstream_allowed(guard, layer),
+    ):
         request.node.stash[_LAYER] = layer
         yield server
 
 
 @contextlib.contextmanager
-def _http_cassette(path: Path, options: dict[str, Any]) -> Iterator[None]:
+def _upstream_allowed(guard: ChannelGuard | None, layer: CassetteLayer) -> Iterator[None]:
+    """Under the network guard, a recording cassette's proxy may reach its upstream (and nothing else may)."""
+    if guard is None or layer.recorder is None:
+        yield
+        return
+    guard.allow(layer.recorder.targets)
+    try:
+        yield
+    finally:
+        guard.allow(())
+
+
+@contextlib.contextmanager
+def _http_cassette(item: pytest.Item, layer: CassetteLayer, options: dict[str, Any]) -> Iterator[None]:
     """Record and replay HTTP downloads (image and video URLs) with vcrpy, next to the gRPC cassette.
 
     ``cassettes/mod/name.pb`` gets ``cassettes/mod/name.http.yaml``; one marker covers the whole test.
-    The file appears only if the test made HTTP requests.
+    The file appears only if the test made HTTP requests. Without vcrpy, replaying a recorded
+    file fails the test, and recording warns (once) that downloads go out unrecorded.
     """
-    try:
-        import vcr
-    except ImportError:  # vcrpy comes with the test extra; without it HTTP goes out unrecorded
-        yield
-        return
     from xai_fake.cassette.record_mode import RecordMode
 
+    path = layer.path
+    http_path = path.with_name(path.stem + ".http.yaml")
+    mode = RecordMode.parse(options.get("record_mode", "none"))
+    try:
+        import vcr
+    except ImportError:
+        _without_vcrpy(item, http_path, mode, layer)
+        yield
+        return
     recorder = vcr.VCR(
-        record_mode=RecordMode.parse(options.get("record_mode", "none")).value,  # the same names as vcrpy's
+        record_mode=mode.vcr_mode,  # the same names as vcrpy's (rewrite: "all" on a fresh file)
         before_record_request=_redacted_request,
         before_record_response=_redacted_response,
         decode_compressed_response=True,
     )
     repeats = bool(options.get("allow_playback_repeats", False))
-    with recorder.use_cassette(str(path.with_name(path.stem + ".http.yaml")), allow_playback_repeats=repeats):
-        yield
+    # rewrite: record into a fresh file, which replaces the old one only if the recording succeeded.
+    target = http_path.with_name(http_path.name + ".new") if mode is RecordMode.REWRITE else http_path
+    if target != http_path:
+        target.unlink(missing_ok=True)
+    try:
+        with recorder.use_cassette(str(target), allow_playback_repeats=repeats):
+            yield
+    finally:
+        if target != http_path:
+            if layer.proxy_failures:
+                target.unlink(missing_ok=True)
+            elif target.exists():
+                target.replace(http_path)
+            else:
+                http_path.unlink(missing_ok=True)
+
+
+def _without_vcrpy(item: pytest.Item, http_path: Path, mode: Any, layer: CassetteLayer) -> None:
+    shown = _shown(http_path, Path(item.config.rootpath))
+    if http_path.exists() and mode.replays(layer.path):
+        pytest.fail(
+            f"{shown} holds this test's recorded HTTP downloads (image and video URLs), but vcrpy is not "
+            "installed, so they cannot be replayed: pip install vcrpy (it comes with the test extra)",
+            pytrace=False,
+        )
+    if layer.recording and not item.config.stash.get(_WARNED_NO_VCR, False):
+        item.config.stash[_WARNED_NO_VCR] = True
+        warnings.warn(
+            HttpNotRecordedWarning(
+                f"vcrpy is not installed: HTTP downloads (image and video URLs) of recording tests are not "
+                f"recorded (they would go to {shown}), so replaying such a test offline fails: "
+                "pip install vcrpy (it comes with the test extra)"
+            ),
+            stacklevel=1,
+        )
 
 
 def _redacted_request(request: Any) -> Any:
@@ -249,24 +570,30 @@ def _client_keys(server: FakeServer) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def _xai_session_client(xai_fake_server_session: FakeServer) -> Iterator[xai_sdk.Client]:
+def _xai_warm_channel(xai_fake_server_session: FakeServer) -> Iterator[None]:
+    """Keeps one connection to the session's server open: each test's client then shares it (gRPC pools them)."""
+    import grpc
+
     with xai_fake_server_session.client() as client:
-        yield client
+        channel = getattr(client, "_api_channel", None)
+        if channel is not None:
+            with contextlib.suppress(grpc.FutureTimeoutError):
+                grpc.channel_ready_future(channel).result(timeout=5)
+        yield
 
 
 @pytest.fixture
 def xai_client(xai_fake_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[xai_sdk.Client]:
-    """An ``xai_sdk.Client`` connected to the fake server (one per session, so its channel stays warm)."""
+    """An ``xai_sdk.Client`` connected to the fake server: this test's own, so closing it harms no other test."""
     keys = _client_keys(xai_fake_server)
     if not keys:
-        yield request.getfixturevalue("_xai_session_client")
-        return
+        request.getfixturevalue("_xai_warm_channel")
     with xai_fake_server.client(**keys) as client:  # recording: the test's real keys
         yield client
 
 
 @async_fixture
 async def xai_async_client(xai_fake_server: FakeServer) -> AsyncIterator[xai_sdk.AsyncClient]:
-    """An ``xai_sdk.AsyncClient`` connected to the fake server, in the test's event loop."""
+    """An ``xai_sdk.AsyncClient`` connected to the fake server, in the test's event loop (needs pytest-asyncio)."""
     async with xai_fake_server.async_client(**_client_keys(xai_fake_server)) as client:
         yield client

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import threading
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -16,9 +16,11 @@ from google.protobuf.message import Message
 
 from xai_fake.chain import Call, Chain
 from xai_fake.chat_scripts import ChatScripts
+from xai_fake.clock import Clock
 from xai_fake.defaults import Defaults
-from xai_fake.errors import FakeRpcError
+from xai_fake.errors import FakeRpcError, MetadataLike
 from xai_fake.http_files import HttpFiles
+from xai_fake.latency import Latency
 from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthLayer, AuthPolicy
 from xai_fake.layers.cassette import CassetteSlot
 from xai_fake.layers.defaults import DefaultsLayer
@@ -66,6 +68,13 @@ class FakeServer:
     :class:`~xai_fake.cassette.options.CassetteOptions`; for one test on a shared server use
     :meth:`use_cassette`. ``tls=(certificate_chain_pem,
     private_key_pem)`` serves TLS instead of plaintext (e.g. to stand in for the real API).
+
+    Keys separate tenants, as on the real API (:mod:`xai_fake.tenancy`): files, collections,
+    batches, stored and deferred completions and video jobs belong to the team of the key that
+    made them, and another team's key gets NOT_FOUND. The fake's own keys (``api_keys`` and
+    ``management_keys``) are one team; ``teams={"team-b": ["key-b", "mgmt-b"]}`` makes others;
+    any other accepted key is a team of its own. Time is :attr:`clock` (real time until a test
+    freezes or advances it).
     """
 
     def __init__(
@@ -77,6 +86,7 @@ class FakeServer:
         seed: int = 0,
         api_keys: Collection[str] | None = None,
         management_keys: Collection[str] = (DEFAULT_MANAGEMENT_KEY,),
+        teams: Mapping[str, Collection[str]] | None = None,
         tls: tuple[bytes, bytes] | None = None,
         cassette: str | Path | CassetteOptions | None = None,
         record_mode: str | RecordMode = "none",
@@ -102,7 +112,7 @@ class FakeServer:
         self.scripts = Scripts(completer=self.defaults)
         self.api_key = next(iter(api_keys), DEFAULT_API_KEY) if api_keys else DEFAULT_API_KEY
         self.management_key = next(iter(management_keys), DEFAULT_MANAGEMENT_KEY)
-        auth = AuthLayer(AuthPolicy(api_keys, tuple(management_keys)))
+        auth = AuthLayer(AuthPolicy(api_keys, tuple(management_keys), dict(teams or {})))
         self._cassette_slot = CassetteSlot(auth)
         #: The layers every call passes through (see :mod:`xai_fake.chain`).
         self.chain = Chain(
@@ -119,6 +129,8 @@ class FakeServer:
         self._server: grpc.aio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        #: The event loop the gRPC server serves in (the caller's for ``async with``, else the thread's).
+        self._serving_loop: asyncio.AbstractEventLoop | None = None
         self.http_files = HttpFiles()
         self.tls = tls
         if cassette is not None:
@@ -162,10 +174,30 @@ class FakeServer:
         }
 
     def client(self, **kwargs: Any) -> xai_sdk.Client:
-        """An :class:`xai_sdk.Client` pointed at this server, with its keys; ``kwargs`` go to the client."""
+        """An :class:`xai_sdk.Client` pointed at this server, with its keys; ``kwargs`` go to the client.
+
+        A blocking client cannot talk to a server that serves in the caller's own running event
+        loop (``async with FakeServer()``): each call would block the loop that has to answer
+        it, until the deadline. That raises RuntimeError at once; use :meth:`async_client`.
+        """
         from xai_sdk.sync.client import Client
 
+        self._check_blocking_client()
         return Client(**self._client_arguments(kwargs))
+
+    def _check_blocking_client(self) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop runs in this thread: blocking calls are fine
+        if running is self._serving_loop and self._server is not None:
+            raise RuntimeError(
+                "FakeServer.client() is a blocking xai_sdk.Client, but this server serves in the event loop "
+                "running in this thread (it was started with `async with FakeServer()` or start_async()): every "
+                "call would block the loop that must answer it, and hang until its deadline. In async code use "
+                "`async with fake.async_client() as client:` and `await` its calls; for blocking code, start the "
+                "server on its own thread with `with FakeServer() as fake:` (or fake.start())."
+            )
 
     def async_client(self, **kwargs: Any) -> xai_sdk.AsyncClient:
         """An :class:`xai_sdk.AsyncClient` pointed at this server; create it inside the event loop that uses it."""
@@ -208,6 +240,7 @@ class FakeServer:
             server.add_insecure_port(f"unix:{self.unix_socket}")
         await server.start()
         self._server, self.port = server, port
+        self._serving_loop = asyncio.get_running_loop()
         # HTTP file server for the URLs in answers (generated images, videos).
         await self.http_files.start()
         self.defaults.state.publisher = self.http_files.publish
@@ -328,6 +361,16 @@ class FakeServer:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
+    # -- time ------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The fake's one clock: real time by default; ``freeze()``, ``advance(seconds)``, ``move_to()``,
+        ``reset()``. Every lifecycle (deferred chats, video jobs, batches, document indexing, file
+        and stored-completion expiry) and every timestamp follows it; :meth:`reset` makes it real again.
+        """
+        return self.defaults.state.clock
+
     # -- scripting -------------------------------------------------------------------------
 
     @property
@@ -347,9 +390,12 @@ class FakeServer:
         method: str | None = None,
         service: str | None = None,
         times: int | None = None,
+        after_chunks: int | None = None,
         delay: float = 0.0,
         chunk_delay: float = 0.0,
-        after_chunks: int | None = None,
+        pushback_ms: int | None = None,
+        retry_info: float | None = None,
+        trailing_metadata: MetadataLike = (),
         probability: float = 1.0,
         seed: int = 0,
     ) -> Fault:
@@ -357,11 +403,43 @@ class FakeServer:
 
         ``fake.fault(grpc.StatusCode.UNAVAILABLE, times=2, method="Chat/GetCompletion")``
         fails the next two calls of that method; ``fake.fault(delay=2.0)`` delays every call.
+
+        Where it fires, ``after_chunks``, decides whether the client may retry it:
+
+        - ``after_chunks=None`` (the default): **before the response**. The call fails (after
+          ``delay``) before the rest of the chain runs and before any response header or
+          message: nothing is committed, and the client's gRPC retry policy retries it if
+          ``code`` is retryable for it (the SDK retries ``UNAVAILABLE``, up to 5 attempts).
+        - ``after_chunks=N`` with N >= 1, on a server stream: **after N messages**. The answer is
+          made, N messages go out, then ``code``. The first message committed the call: gRPC
+          never retries it, whatever its policy says.
+        - ``after_chunks=0``, or any ``after_chunks`` on a unary method: **after the answer was
+          made, before anything was sent**. The work is done (a file stored, a chat answered),
+          the client sees a failure with nothing committed and may retry it as in the first
+          case: the way to test that a retry does not repeat work the server already did.
+
+        Retry hints and trailers, sent with the failure's status:
+
+        - ``pushback_ms``: ``grpc-retry-pushback-ms`` (gRFC A6). For a status the client retries,
+          gRPC waits exactly that many milliseconds before the next attempt (then resets its
+          backoff); a negative value tells it not to retry. For other statuses the caller can
+          read it from ``error.trailing_metadata()``: that is how a ``RESOURCE_EXHAUSTED``
+          carries a retry delay, e.g. ``fake.fault(RESOURCE_EXHAUSTED, pushback_ms=1500)``.
+        - ``retry_info`` (seconds), opt-in: a ``google.rpc.RetryInfo`` with that ``retry_delay``,
+          in a ``google.rpc.Status`` serialized into ``grpc-status-details-bin`` (what
+          ``grpcio-status``'s ``rpc_status.from_call`` decodes). Not observed from xAI: we have no
+          evidence that xAI sends error details; use it to test code that reads them.
+        - ``trailing_metadata``: any other trailers (a mapping or pairs; bytes for ``-bin`` keys).
+          A rule without ``code`` adds them to the successful answer.
+
+        ``delay`` and ``chunk_delay`` end at the client's deadline, with ``DEADLINE_EXCEEDED``.
+        For a model's pace (time to first token, tokens per second) see :meth:`latency`.
         """
         return self.faults.add(
             Fault(
                 method=method, service=service, code=code, details=details, times=times, delay=delay,
                 chunk_delay=chunk_delay, after_chunks=after_chunks, probability=probability, seed=seed,
+                pushback_ms=pushback_ms, retry_info=retry_info, trailing_metadata=trailing_metadata,
             )
         )  # fmt: skip
 
@@ -370,15 +448,62 @@ class FakeServer:
         probability: float,
         *,
         seed: int = 0,
-        code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE,
+        code: grpc.StatusCode = grpc.StatusCode.INTERNAL,
         method: str | None = None,
         service: str | None = None,
+        after_chunks: int | None = None,
+        pushback_ms: int | None = None,
     ) -> Fault:
-        """Fail calls at random with ``code``, reproducibly for a given ``seed``."""
-        return self.fault(code, "chaos", method=method, service=service, probability=probability, seed=seed)
+        """Fail calls at random with ``code``, reproducibly for a given ``seed``.
+
+        ``fake.chaos(0.1, seed=7)`` fails about one call in ten with ``INTERNAL``, which the
+        code under test sees: the SDK does not retry it. With ``code=grpc.StatusCode.UNAVAILABLE``
+        each failure is one attempt that gRPC retries (the SDK retries ``UNAVAILABLE`` up to 5
+        times), so the code under test almost never sees one (0.1 ** 5 of its calls) and the
+        log shows the retries: use it to test that retries absorb flaky attempts.
+
+        Before the response by default, or ``after_chunks=N`` messages into a stream (committed,
+        never retried); ``pushback_ms`` as for :meth:`fault`.
+        """
+        return self.fault(
+            code, "chaos", method=method, service=service, probability=probability, seed=seed,
+            after_chunks=after_chunks, pushback_ms=pushback_ms,
+        )  # fmt: skip
+
+    def latency(
+        self,
+        ttft: float = 0.0,
+        tokens_per_second: float | None = None,
+        *,
+        jitter: float = 0.0,
+        seed: int | None = None,
+        method: str | None = None,
+        service: str | None = None,
+    ) -> Latency:
+        """Answer at a model's pace: ``fake.latency(ttft=0.3, tokens_per_second=80, jitter=0.1)``.
+
+        A stream's first message waits ``ttft`` seconds (time to first token), each later one
+        its tokens over ``tokens_per_second``; a unary answer waits its whole generation time,
+        ``ttft`` plus its completion and reasoning tokens over ``tokens_per_second``. ``jitter``
+        scales each pause by a factor in ``[1 - jitter, 1 + jitter]``, drawn from a generator
+        seeded by ``seed`` (default: the server's seed). See :class:`~xai_fake.latency.Latency`.
+
+        Off by default. The latest latency whose scope (``method``, ``service``, or every call)
+        covers a call paces it, on top of any fault's delays; :meth:`reset` removes it. The pace
+        honours the client's deadline: a stream stops sending when the deadline passes, and the
+        call ends with ``DEADLINE_EXCEEDED`` (so the log shows it), which lets a test exercise a
+        per-call timeout or a watchdog for a stalled stream.
+        """
+        return self.faults.add(
+            Latency(
+                ttft=ttft, tokens_per_second=tokens_per_second, jitter=jitter,
+                seed=self.seed if seed is None else seed, method=method, service=service,
+            )
+        )  # fmt: skip
 
     def reset(self) -> None:
-        """Forget scripts, faults, logged requests and stored state: a clean server for the next test."""
+        """Forget scripts, faults, logged requests and stored state, and put the clock back to real time:
+        a clean server for the next test."""
         self.scripts.clear()
         self.faults.clear()
         self.requests.clear()

@@ -70,3 +70,60 @@ def test_bad_arguments_are_reported(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 2 and "use one of: none, once, new_episodes, all" in result.stderr
+
+
+#: What a recording with an unreachable upstream used to write: attempts that never reached the API.
+DNS_FAILURE = (
+    "errors resolving nonexistent.invalid:443: [field:hostname lookup error:address lookup failed for "
+    "nonexistent.invalid:443: Domain name not found]"
+)
+
+
+def old_outage_cassette(path: Path) -> None:
+    """A cassette as xai_fake 0.1 recorded it from an unreachable upstream: five UNAVAILABLE attempts."""
+    from xai_fake._proto import cassette_pb2
+    from xai_fake.cassette import new_cassette, pack, save
+    from xai_sdk.proto import chat_pb2
+
+    cassette = new_cassette()
+    request = chat_pb2.GetCompletionsRequest(model="grok-4")
+    for _ in range(5):
+        cassette.interactions.append(
+            cassette_pb2.Interaction(
+                method="/xai_api.Chat/GetCompletion", requests=[pack(request)], status_code=14,
+                status_details=DNS_FAILURE,
+            )
+        )  # fmt: skip
+    save(cassette, path)
+
+
+def test_mistakes_are_one_line_and_exit_non_zero(tmp_path: Path) -> None:
+    missing, outage = tmp_path / "missing.pb", tmp_path / "outage.pb"
+    broken = tmp_path / "broken.pb"
+    broken.write_bytes(b"\xff\xff not a cassette")
+    old_outage_cassette(outage)
+    cases = {
+        "missing": ([*XAI_FAKE, "replay", "--cassette", str(missing)], 2, f"cassette {missing} does not exist"),
+        "broken": ([*XAI_FAKE, "replay", "--cassette", str(broken)], 2, "broken.pb"),
+        "bad upstream": (
+            [*XAI_FAKE, "record", "--cassette", str(tmp_path / "x.pb"), "--upstream", "bad host:xx"],
+            2,
+            "xai-fake record: --upstream: upstream 'bad host:xx': 'bad host' is not a host name",
+        ),
+        "unresolvable": (
+            [*XAI_FAKE, "record", "--cassette", str(tmp_path / "x.pb"), "--upstream", "nonexistent.invalid:443"],
+            2,
+            "xai-fake record: --upstream nonexistent.invalid:443: cannot resolve the host 'nonexistent.invalid'",
+        ),
+        "outage": ([*XAI_FAKE, "cassette", "check", str(outage)], 1, "interaction(s) 1, 2, 3, 4, 5 never reached"),
+    }
+    running = {
+        name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, (command, _, _) in cases.items()
+    }
+    for name, proc in running.items():
+        _, stderr = proc.communicate(timeout=60)
+        _, code, message = cases[name]
+        assert (proc.returncode, stderr.count("\n")) == (code, 1), f"{name}: {stderr}"
+        assert message in stderr, f"{name}: {stderr}"
+    assert not (tmp_path / "x.pb").exists()

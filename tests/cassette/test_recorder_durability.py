@@ -92,7 +92,7 @@ def test_concurrent_recorders_under_xdist(pytester: pytest.Pytester) -> None:
         assert upstream.requests.count() == 12
     directory = pytester.path / "cassettes" / "test_xdist_record"
     names = sorted(p.name for p in directory.iterdir())
-    assert names == sorted([f"test_own_{n}.pb" for n in range(6)] + ["shared.pb"])
+    assert names == sorted([f"test_own[{n}].pb" for n in range(6)] + ["shared.pb"])
     for path in directory.iterdir():
         assert len(load(path).interactions) == 1, path
     result = pytester.runpytest_subprocess("-n", "2", "-q", "-k", "own")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -80,3 +81,18 @@ def test_demo_tours_the_sdk_against_the_embedded_fake() -> None:
     ):
         assert needle in result.stdout
     assert "FAILED" not in result.stdout
+
+
+def test_a_busy_port_is_one_line_naming_it() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        commands = [[*XAI_FAKE, "serve", "--port", str(port)], [*XAI_FAKE, "exec", "--port", str(port), "--", "true"]]
+        running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+        outcomes = [(proc.wait(timeout=60), *proc.communicate()) for proc in running]
+    for (code, stdout, stderr), name in zip(outcomes, ("serve", "exec"), strict=True):
+        assert code == 1, stderr
+        assert stdout == ""
+        assert stderr.count("\n") == 1, stderr
+        assert stderr.startswith(f"xai-fake {name}: cannot listen on 127.0.0.1:{port}: Address already in use"), stderr

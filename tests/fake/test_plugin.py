@@ -42,18 +42,18 @@ async def test_works_in_async_tests(xai_fake_server):
 
 def test_fixture_shares_one_server_and_resets_it(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_uses_fake=TEST_FILE)
-    pytester.makeini("[pytest]\nasyncio_mode = auto\n")
-    result = pytester.runpytest_subprocess("-q")
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")  # in this process: a subprocess costs a second more
     result.assert_outcomes(passed=4)
 
 
 def test_seed_option(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makepyfile(test_uses_fake=TEST_FILE)
-    pytester.makeini("[pytest]\nasyncio_mode = auto\n")
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     monkeypatch.setenv("EXPECTED_SEED", "5")
-    result = pytester.runpytest_subprocess("-q", "--xai-fake-seed=5", "-k", "async")
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider", "--xai-fake-seed=5", "-k", "async")
     result.assert_outcomes(passed=1)
-    assert "xai-fake-seed" in pytester.runpytest_subprocess("--help").stdout.str()
+    assert "xai-fake-seed" in pytester.runpytest("-p", "no:cacheprovider", "--help").stdout.str()
 
 
 def test_each_xdist_worker_gets_its_own_server(pytester: pytest.Pytester) -> None:
@@ -75,3 +75,75 @@ def test_worker(xai_fake_server, i):
     assert len(by_worker) == 2
     assert all(len(addresses) == 1 for addresses in by_worker.values())
     assert len(set.union(*by_worker.values())) == 2
+
+
+TRAPS = """
+import grpc
+import pytest
+from xai_fake import FakeServer
+from xai_sdk.chat import tool, tool_result, user
+from xai_sdk.proto import chat_pb2
+
+WEATHER = tool("get_weather", "The weather in a city", {"type": "object", "properties": {"city": {"type": "string"}}})
+
+
+def test_tool_call_then_reply(xai_fake_server, xai_client):
+    xai_fake_server.chat.tool_call("get_weather", {"city": "Paris"})
+    xai_fake_server.chat.reply("Sunny in Paris.")
+    chat = xai_client.chat.create("grok-4", messages=[user("Weather in Paris?")], tools=[WEATHER])
+    first = chat.sample()
+    assert first.tool_calls[0].function.name == "get_weather"
+    chat.append(first)
+    chat.append(tool_result("sunny", first.tool_calls[0].id))
+    assert chat.sample().content == "Sunny in Paris."
+    assert chat.sample().content == "Sunny in Paris.", "the last step repeats"
+
+
+def test_a_raw_response_without_role(xai_fake_server, xai_client):
+    message = chat_pb2.CompletionMessage(content="raw answer")
+    xai_fake_server.script("Chat/GetCompletion").respond(
+        chat_pb2.GetChatCompletionResponse(outputs=[chat_pb2.CompletionOutput(message=message)])
+    )
+    assert xai_client.chat.create("grok-4", messages=[user("Hi")]).sample().content == "raw answer"
+
+
+def test_the_readme_chaos_shows_failures(xai_fake_server, xai_client):
+    xai_fake_server.chaos(0.1, seed=7)
+    failures = 0
+    for _ in range(30):
+        try:
+            xai_client.chat.create("grok-4", messages=[user("Hi")]).sample()
+        except grpc.RpcError:
+            failures += 1
+    assert failures > 0
+
+
+async def test_a_blocking_client_of_a_server_in_this_loop_fails_fast():
+    async with FakeServer() as fake:
+        with pytest.raises(RuntimeError, match="async_client"):
+            client = fake.client(timeout=1)  # before the fix: the call blocked the loop until its deadline
+            client.models.list_language_models()
+
+
+def test_closes_its_client(xai_client):
+    with xai_client as client:  # as the README suggests for clients
+        assert client.chat.create("grok-4", messages=[user("Hi")]).sample().content
+
+
+def test_a_later_test_still_has_a_working_client(xai_client):
+    assert xai_client.chat.create("grok-4", messages=[user("Hi")]).sample().content
+"""
+
+
+def test_the_traps_a_new_user_falls_into(pytester: pytest.Pytester) -> None:
+    """One pytest run (in this process) over the README-driven traps of issue 14; each test names its trap."""
+    pytester.makepyfile(test_traps=TRAPS)
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+    reports = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.when == "call"]
+    failed = {r.nodeid.rpartition("::")[2]: str(r.longrepr)[-600:] for r in reports if not r.passed}
+    assert sorted(failed) == [], "\n\n".join(failed.values())
+    assert len(reports) == 6
+    # Failing fast means at once, not at the 1 s deadline the blocked call would have waited for.
+    misuse = next(r for r in reports if "fails_fast" in r.nodeid)
+    assert misuse.duration < 0.9

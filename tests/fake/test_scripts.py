@@ -159,3 +159,70 @@ async def test_chat_stream_tool_call_structured_and_error(fake: FakeServer, aio_
     assert (info.value.code(), info.value.details()) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "quota")
     with pytest.raises(TypeError, match="list of chunks"):
         fake.chat.stream("Hello")
+
+
+# -- the order rule: queued steps answer once each, the last one repeats ------------------------
+
+
+def ids(stub: chat_pb2_grpc.ChatStub, md, calls: int) -> list[str]:  # type: ignore[no-untyped-def]
+    return [stub.GetCompletion(REQUEST, metadata=md).id for _ in range(calls)]
+
+
+def test_steps_play_in_order_and_the_last_one_repeats(fake: FakeServer, channel: grpc.Channel, md) -> None:  # type: ignore[no-untyped-def]
+    stub = chat_pb2_grpc.ChatStub(channel)
+    fake.script("Chat/GetCompletion").respond(reply("a")).respond(reply("b"))
+    assert ids(stub, md, 4) == ["a", "b", "b", "b"]
+    fake.reset()
+    fake.script("Chat/GetCompletion").sequence([reply("a"), reply("b")])
+    assert ids(stub, md, 3) == ["a", "b", "b"]
+    fake.reset()
+    fake.script("Chat/GetCompletion").respond(reply("a"), times=2).respond(reply("b"))
+    assert ids(stub, md, 4) == ["a", "a", "b", "b"]
+
+
+def test_a_step_queued_later_takes_over_from_the_repeating_one(fake: FakeServer, channel: grpc.Channel, md) -> None:  # type: ignore[no-untyped-def]
+    stub = chat_pb2_grpc.ChatStub(channel)
+    script = fake.script("Chat/GetCompletion")
+    script.respond(reply("a"))
+    assert ids(stub, md, 2) == ["a", "a"]
+    script.respond(reply("b"))
+    assert ids(stub, md, 2) == ["b", "b"]
+
+
+def test_exact_times_then_the_defaults(fake: FakeServer, channel: grpc.Channel, md) -> None:  # type: ignore[no-untyped-def]
+    stub = chat_pb2_grpc.ChatStub(channel)
+    fake.script("Chat/GetCompletion").respond(reply("a"), times=1)
+    assert stub.GetCompletion(REQUEST, metadata=md).id == "a"
+    assert stub.GetCompletion(REQUEST, metadata=md).id != "a", "times=1 is exact: the defaults answer next"
+    fake.chat.error(grpc.StatusCode.UNAVAILABLE)  # errors default to one call
+    fake.chat.reply("after the error")
+    with pytest.raises(grpc.RpcError):
+        stub.GetCompletion(REQUEST, metadata=md)
+    assert stub.GetCompletion(REQUEST, metadata=md).outputs[0].message.content == "after the error"
+
+
+def test_tool_call_then_reply_across_sample_and_stream(fake: FakeServer, channel: grpc.Channel, md) -> None:  # type: ignore[no-untyped-def]
+    fake.chat.tool_call("get_weather", {"city": "Paris"})
+    fake.chat.reply("Sunny.")
+    stub = chat_pb2_grpc.ChatStub(channel)
+    streamed = list(stub.GetCompletionChunk(REQUEST, metadata=md))  # the steps are shared by both methods
+    assert any(o.delta.tool_calls for c in streamed for o in c.outputs)
+    assert stub.GetCompletion(REQUEST, metadata=md).outputs[0].message.content == "Sunny."
+    assert "".join(c.outputs[0].delta.content for c in stub.GetCompletionChunk(REQUEST, metadata=md)) == "Sunny."
+
+
+def test_raw_chat_answers_without_a_role_get_the_assistant_role(fake: FakeServer, channel: grpc.Channel, md) -> None:  # type: ignore[no-untyped-def]
+    stub = chat_pb2_grpc.ChatStub(channel)
+    raw = reply("no role")
+    fake.script("Chat/GetCompletion").respond(raw)
+    assert stub.GetCompletion(REQUEST, metadata=md).outputs[0].message.role == chat_pb2.ROLE_ASSISTANT
+    assert raw.outputs[0].message.role == chat_pb2.INVALID_ROLE, "the scripted message itself is not modified"
+    fake.script("Chat/GetCompletionChunk").respond([chunk("a"), chunk("b")])
+    assert {c.outputs[0].delta.role for c in stub.GetCompletionChunk(REQUEST, metadata=md)} == {chat_pb2.ROLE_ASSISTANT}
+    fake.script("Chat/GetCompletion").respond_with(lambda request, context: reply("called"))
+    assert stub.GetCompletion(REQUEST, metadata=md).outputs[0].message.role == chat_pb2.ROLE_ASSISTANT
+    tool = chat_pb2.GetChatCompletionResponse(
+        outputs=[chat_pb2.CompletionOutput(message=chat_pb2.CompletionMessage(role=chat_pb2.ROLE_TOOL, content="x"))]
+    )
+    fake.script("Chat/GetCompletion").respond(tool)
+    assert stub.GetCompletion(REQUEST, metadata=md).outputs[0].message.role == chat_pb2.ROLE_TOOL, "a role given stays"

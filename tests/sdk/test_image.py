@@ -159,7 +159,8 @@ async def test_storage_options_and_file_output(client: Any, xai_fake_server: Fak
     failed = image_pb2.ImageResponse(model=MODEL)
     failed.images.add(url="https://example.com/j.png", respect_moderation=True, storage_error="quota exceeded")
     failed.images[0].file_output.public_url_error = "public URLs are disabled"
-    xai_fake_server.script("Image/GenerateImage").sequence([stored, failed])
+    # One call each, then the defaults (a sequence's last answer would repeat).
+    xai_fake_server.script("Image/GenerateImage").respond(stored, times=1).respond(failed, times=1)
 
     options = {"filename": "out.png", "expires_after": datetime.timedelta(hours=2), "public_url": {"expires_after": 60}}
     response = await settle(client.image.sample("p", MODEL, storage_options=options))

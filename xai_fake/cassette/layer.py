@@ -17,7 +17,7 @@ from xai_fake.cassette.format import load, new_cassette, save
 from xai_fake.cassette.options import CassetteOptions
 from xai_fake.cassette.player import Miss, Player
 from xai_fake.cassette.record_mode import RecordMode
-from xai_fake.cassette.recorder import Recorder
+from xai_fake.cassette.recorder import ProxyFailure, Recorder
 from xai_fake.chain import Call, Responses
 from xai_fake.errors import FakeRpcError
 
@@ -60,6 +60,8 @@ class CassetteLayer:
                 redactor=chosen.redactor,
             )
         self.saved = False
+        #: True once :meth:`save` removed the file (``rewrite`` with nothing recorded).
+        self.removed = False
 
     @property
     def recording(self) -> bool:
@@ -70,6 +72,11 @@ class CassetteLayer:
     def misses(self) -> list[Miss]:
         """Replay misses so far, each with the closest recorded request and the diff."""
         return list(self.player.misses)
+
+    @property
+    def proxy_failures(self) -> list[ProxyFailure]:
+        """Calls that never reached the upstream while recording; while any exists, :meth:`save` writes nothing."""
+        return self.recorder.failures if self.recorder is not None else []
 
     def unplayed(self) -> list[cassette_pb2.Interaction]:
         """Recorded interactions that no call played (for the "all played" check)."""
@@ -112,8 +119,19 @@ class CassetteLayer:
         return result
 
     def save(self) -> bool:
-        """Write the cassette atomically if anything was recorded; True if written."""
-        if self.recorder is None or not self.recorder.interactions:
+        """Write the cassette atomically if anything was recorded; True if written.
+
+        Nothing is written, and the existing file is left as it was, when a call could not
+        reach the upstream (:attr:`proxy_failures`): a recording with holes would replay an
+        outage of the recording machine. In ``rewrite`` mode a run that recorded nothing
+        removes the file, so that it holds exactly what the last recording saw.
+        """
+        if self.recorder is None or self.proxy_failures:
+            return False
+        if not self.recorder.interactions:
+            if self.record_mode is RecordMode.REWRITE and self.path.exists():
+                self.path.unlink()
+                self.removed = True
             return False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         save(self.cassette(), self.path)

@@ -7,14 +7,23 @@ upstream), forwards the client's metadata (so its key) minus hop-by-hop headers,
 passes the response messages through as they come, copies the initial and trailing
 metadata and the final status back (an error after a partial stream included), and
 keeps the interaction, redacted, with the time of every message.
+
+What fails inside the proxy itself is never kept as if the API had answered: a call that
+could not reach the upstream (name resolution, connection, TLS handshake) is answered with
+``UNAVAILABLE`` saying so, and listed in :attr:`Recorder.failures` instead of the recorded
+interactions; the cassette layer then writes nothing (see
+:meth:`~xai_fake.cassette.layer.CassetteLayer.save`). :func:`proxy_failure` recognises such
+interactions in cassettes written by older versions (``xai-fake cassette check`` flags them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -28,10 +37,124 @@ from xai_fake.chain import Call, Responses
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import MANAGEMENT_SERVICES, Method
 from xai_sdk._channel import is_local
+from xai_sdk._target import SCHEMES
 
 DEFAULT_UPSTREAM = "api.x.ai:443"
 DEFAULT_MANAGEMENT_UPSTREAM = "management-api.x.ai:443"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+#: Words of the status details gRPC's own client writes when it never reached the server
+#: (name resolution, connection, TLS handshake), in the spellings of grpcio 1.5x to 1.8x.
+TRANSPORT_FAILURE_MARKERS = (
+    "errors resolving",
+    "dns resolution failed",
+    "name resolution failure",
+    "hostname lookup error",
+    "address lookup failed",
+    "domain name not found",
+    "could not resolve",
+    "empty address list",
+    "failed to connect to all addresses",
+    "connections to all backends failing",
+    "failed to connect to remote host",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+    "ssl handshake failed",
+    "handshake failed",
+)
+_NOT_REACHED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$"
+)
+_BRACKETED = re.compile(r"^\[([0-9A-Fa-f:.%A-Za-z]+)\](?::([^:]*))?$")
+
+
+def check_upstream(value: str) -> str:
+    """``value`` if it is a usable upstream ``host:port``, else ValueError saying what is wrong.
+
+    ``host`` is a DNS name or an IP address (``[v6]:port`` bracketed), and the port, when
+    given, a number from 1 to 65535. Targets with a gRPC resolver scheme (``dns:``, ``ipv4:``,
+    ``unix:``, ...) are left to gRPC. Makes no DNS lookup.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    example = "write host:port, e.g. api.x.ai:443 or 127.0.0.1:50051"
+    if not text:
+        raise ValueError(f"upstream {value!r} is empty; {example}")
+    if "://" in text:
+        raise ValueError(f"upstream {value!r} has a URL scheme; {example}")
+    scheme = text.partition(":")[0].lower()
+    if scheme in SCHEMES and ":" in text:
+        return text  # a gRPC target URI: gRPC parses it
+    bracketed = _BRACKETED.match(text)
+    if bracketed:
+        host, port = bracketed.group(1), bracketed.group(2)
+        if not _is_ip(host):
+            raise ValueError(f"upstream {value!r}: [{host}] is not an IPv6 address; {example}")
+    elif text.count(":") > 1:
+        host, port = text, None
+        if not _is_ip(host):
+            raise ValueError(f"upstream {value!r} is not host:port (bracket an IPv6 address: [::1]:443); {example}")
+    else:
+        host, _, port = text.partition(":")
+        if ":" not in text:
+            port = None
+        if not (_HOST_NAME.match(host) or _is_ip(host)):
+            raise ValueError(f"upstream {value!r}: {host!r} is not a host name or IP address; {example}")
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(f"upstream {value!r}: {port!r} is not a port number (1 to 65535); {example}")
+    return text
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def transport_failure(code: grpc.StatusCode, details: str) -> bool:
+    """True if ``code`` and ``details`` are what gRPC's client says when the server was never reached."""
+    lowered = details.lower()
+    return code is grpc.StatusCode.UNAVAILABLE and any(marker in lowered for marker in TRANSPORT_FAILURE_MARKERS)
+
+
+def proxy_failure(interaction: cassette_pb2.Interaction) -> str | None:
+    """Why ``interaction`` is a failure of the recording proxy, not an answer of the API; None if it is not.
+
+    Older versions recorded calls that never reached the upstream (an unreachable host, a DNS
+    error) as ``UNAVAILABLE`` interactions: no response, no metadata from the server, and the
+    details gRPC's client writes (see :data:`TRANSPORT_FAILURE_MARKERS`). Replaying them replays
+    an outage that happened on the recording machine.
+    """
+    if interaction.responses or interaction.initial_metadata or interaction.trailing_metadata:
+        return None
+    try:
+        code = next(c for c in grpc.StatusCode if c.value[0] == interaction.status_code)
+    except StopIteration:
+        return None
+    if not transport_failure(code, interaction.status_details):
+        return None
+    return f"{code.name}: {interaction.status_details}"
+
+
+@dataclass(frozen=True)
+class ProxyFailure:
+    """A call the recording proxy could not forward: the upstream was never reached."""
+
+    method: str  # "/xai_api.Chat/GetCompletion"
+    target: str  # the upstream "host:port"
+    code: grpc.StatusCode
+    details: str  # what gRPC's client said
+
+    def explain(self) -> str:
+        """One line: which call, which upstream, what happened."""
+        return f"{self.method} could not reach the upstream {self.target}: {self.code.name}: {self.details}"
 
 
 def metadata_entries(pairs: Iterable[Any] | None) -> list[cassette_pb2.Metadatum]:
@@ -65,6 +188,8 @@ class _Recording:
         self.interaction = cassette_pb2.Interaction(method=method.path)
         self.code, self.details = grpc.StatusCode.OK, ""
         self.initial_seen = False
+        #: The upstream was never reached: nothing of this call is kept.
+        self.not_reached: ProxyFailure | None = None
 
     async def initial(self, upstream: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         initial = await upstream.initial_metadata()
@@ -132,6 +257,7 @@ class Recorder:
         self.redactor = redactor if redactor is not None else Redactor()
         self._lock = threading.Lock()
         self._interactions: list[cassette_pb2.Interaction] = []
+        self._failures: list[ProxyFailure] = []
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     @property
@@ -139,6 +265,17 @@ class Recorder:
         """The recorded (redacted) interactions so far, in the order the calls ended."""
         with self._lock:
             return list(self._interactions)
+
+    @property
+    def failures(self) -> list[ProxyFailure]:
+        """Calls that never reached the upstream (not recorded), in order."""
+        with self._lock:
+            return list(self._failures)
+
+    @property
+    def targets(self) -> frozenset[str]:
+        """The upstream targets this recorder may open channels to."""
+        return frozenset({self.upstream, self.management_upstream})
 
     def target(self, method: Method) -> str:
         """The upstream ``host:port`` that serves ``method``."""
@@ -200,12 +337,12 @@ class Recorder:
             await recording.trailing(upstream, call.context)
             return response
         except grpc.aio.AioRpcError as error:
-            raise recording.failed(error) from None
+            raise self._failed(recording, call.method, error) from None
         except asyncio.CancelledError:
             recording.cancelled(upstream)
             raise
         finally:
-            self._keep(recording.finish())
+            self._keep(recording)
 
     async def _stream(self, call: Call) -> AsyncIterator[Message]:
         recording, upstream = self._open(call)
@@ -216,12 +353,12 @@ class Recorder:
                 yield response
             await recording.trailing(upstream, call.context)
         except grpc.aio.AioRpcError as error:
-            raise recording.failed(error) from None
+            raise self._failed(recording, call.method, error) from None
         except (asyncio.CancelledError, GeneratorExit):
             recording.cancelled(upstream)
             raise
         finally:
-            self._keep(recording.finish())
+            self._keep(recording)
 
     def _call(self, method: Method, requests: list[Message], metadata: Any, remaining: float | None) -> Any:
         """Open ``method`` upstream with the client's requests, metadata and remaining deadline."""
@@ -234,8 +371,37 @@ class Recorder:
         argument: Any = iter(requests) if method.client_streaming else requests[0]
         return multicallable(argument, metadata=metadata, timeout=timeout)
 
-    def _keep(self, interaction: cassette_pb2.Interaction) -> None:
-        kept = self.redactor.apply(interaction)
+    def _failed(self, recording: _Recording, method: Method, error: grpc.aio.AioRpcError) -> FakeRpcError:
+        """What to raise to the client for an upstream error: the API's, or the proxy's own failure."""
+        target = self.target(method)
+        if not self._reached(recording, target, error):
+            failure = ProxyFailure(method.path, target, error.code(), error.details() or "")
+            recording.not_reached = failure
+            with self._lock:
+                self._failures.append(failure)
+            return FakeRpcError(
+                grpc.StatusCode.UNAVAILABLE,
+                f"xai-fake recording proxy: could not reach the upstream {target} ({failure.code.name}: "
+                f"{failure.details}); nothing was recorded for this call",
+            )
+        return recording.failed(error)
+
+    def _reached(self, recording: _Recording, target: str, error: grpc.aio.AioRpcError) -> bool:
+        """False if ``error`` was made by gRPC's client here because the upstream was never reached.
+
+        That is UNAVAILABLE or DEADLINE_EXCEEDED with no response headers, while the channel is
+        not connected (or with the details gRPC writes for a failed resolution or connection).
+        """
+        if error.code() not in _NOT_REACHED or recording.interaction.initial_metadata or error.initial_metadata():
+            return True  # response headers came: the upstream answered
+        channel = self._channels.get(target)
+        connected = channel is not None and channel.get_state() is grpc.ChannelConnectivity.READY
+        return connected and not transport_failure(error.code(), error.details() or "")
+
+    def _keep(self, recording: _Recording) -> None:
+        if recording.not_reached is not None:
+            return
+        kept = self.redactor.apply(recording.finish())
         if kept is not None:
             with self._lock:
                 self._interactions.append(kept)
