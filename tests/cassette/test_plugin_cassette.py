@@ -88,6 +88,12 @@ def test_default_mode_never_records(pytester: pytest.Pytester) -> None:
     assert not (pytester.path / "cassettes").exists()
 
 
+def no_ci_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset ``CI``/``BUILD_NUMBER``: on CI pytest prints whole failure messages in the short summary too."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
+
+
 def test_a_miss_fails_the_test_with_the_closest_request_diff(
     pytester: pytest.Pytester, upstream: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,6 +101,7 @@ def test_a_miss_fails_the_test_with_the_closest_request_diff(
     record(pytester, upstream, "-k", "default_name").assert_outcomes(passed=1)
     monkeypatch.setenv("PROMPT", "hello")
     monkeypatch.setenv("COLUMNS", "400")  # the summary line is cut to the terminal's width
+    no_ci_mode(monkeypatch)
     result = run(pytester, "-k", "default_name", "-rf")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
@@ -114,6 +121,7 @@ def test_a_missing_cassette_is_told_once_with_its_cause_in_the_summary(
 ) -> None:
     setup(pytester)
     monkeypatch.setenv("COLUMNS", "400")
+    no_ci_mode(monkeypatch)
     result = run(pytester, "-k", "default_name", "-rf")
     result.assert_outcomes(failed=1)
     output = result.stdout.str()
