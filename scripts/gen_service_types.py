@@ -20,13 +20,14 @@ script and ``scripts/unasync.py`` write the rest. The output is formatted with r
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's service table, whatever else is installed
+
+from unasync import ruff_format  # noqa: E402  (scripts/ is on sys.path: this script's folder)
 
 from xai_sdk._services import SERVICES  # noqa: E402
 
@@ -85,19 +86,9 @@ FILES: dict[str, Callable[[], str]] = {
 }
 
 
-def _format(text: str, filename: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", filename, "-"],
-        input=text, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise SystemExit(f"gen_service_types: ruff format failed on {filename}:\n{result.stderr}")
-    return result.stdout
-
-
 def generate(relative: str) -> str:
     """The generated content of the file ``relative`` (one of :data:`FILES`)."""
-    return _format(FILES[relative](), relative)
+    return ruff_format(FILES[relative](), relative)
 
 
 def main(argv: list[str] | None = None) -> int:

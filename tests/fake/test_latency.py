@@ -11,11 +11,12 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal
+from typing import Any
 
 import grpc
 import pytest
 
+from tests.fake.sdk_modes import Sdk
 from xai_fake import FakeServer, Latency, LoggedCall
 from xai_fake.defaults.tokens import count
 from xai_fake.latency import generated_tokens, streamed_tokens
@@ -28,7 +29,6 @@ CHAT = "xai_api.Chat"
 REQUEST = chat_pb2.GetCompletionsRequest(
     model="grok-4", messages=[chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.Content(text="Hi")])]
 )
-Mode = Literal["sync", "async"]
 
 
 def chunk(text: str = "", reasoning: str = "", arguments: str = "") -> chat_pb2.GetChatCompletionChunk:
@@ -121,34 +121,6 @@ def test_bad_latencies_are_rejected(fake: FakeServer, kwargs: dict[str, Any], me
 # -- through real gRPC -----------------------------------------------------------------------
 
 
-class Sdk:
-    """The SDK's sync or async client behind the same awaitable calls (the fake runs on its own thread)."""
-
-    def __init__(self, fake: FakeServer, mode: Mode) -> None:
-        self.mode = mode
-        self.client: Any = fake.client() if mode == "sync" else fake.async_client()
-
-    async def close(self) -> None:
-        if self.mode == "sync":
-            self.client.close()
-        else:
-            await self.client.close()
-
-    async def sample(self, timeout: float = 10) -> Any:
-        chat = self.client.chat.create("grok-4", messages=[user("Hi")])
-        return chat.sample(timeout=timeout) if self.mode == "sync" else await chat.sample(timeout=timeout)
-
-    async def stream(self, arrivals: list[float], timeout: float = 10) -> None:
-        """Read a stream to its end, noting when each chunk arrived."""
-        chat = self.client.chat.create("grok-4", messages=[user("Hi")])
-        if self.mode == "sync":
-            for _ in chat.stream(timeout=timeout):
-                arrivals.append(time.monotonic())
-        else:
-            async for _ in chat.stream(timeout=timeout):
-                arrivals.append(time.monotonic())
-
-
 @pytest.fixture(params=["sync", "async"])
 async def sdk(request: pytest.FixtureRequest, fake: FakeServer) -> AsyncIterator[Sdk]:
     client = Sdk(fake, request.param)
@@ -158,11 +130,7 @@ async def sdk(request: pytest.FixtureRequest, fake: FakeServer) -> AsyncIterator
 
 def ended(fake: FakeServer, method: str, within: float = 2.0) -> LoggedCall:
     """The one logged call of ``method``, once the fake has finished it."""
-    deadline = time.monotonic() + within
-    while not (calls := fake.requests.of(method)) or not calls[-1].finished:
-        assert time.monotonic() < deadline, f"{method} not finished after {within} s: {calls}"
-        time.sleep(0.005)
-    (call,) = calls
+    (call,) = fake.requests.wait(method, timeout=within)
     return call
 
 
@@ -171,7 +139,7 @@ async def test_a_stream_comes_at_the_pace_of_the_model(fake: FakeServer, sdk: Sd
     fake.latency(ttft=0.05, tokens_per_second=300, method=STREAM)  # 10 ms a chunk after the first
     arrivals: list[float] = []
     started = time.monotonic()
-    await sdk.stream(arrivals)
+    await sdk.stream([], arrivals)
     assert len(arrivals) == 6
     for index, arrived in enumerate(arrivals[:5]):
         assert arrived - started >= 0.05 + index * 0.01 - 0.001, f"chunk {index} came early"
@@ -194,7 +162,7 @@ async def test_a_deadline_stops_a_paced_stream_midway(fake: FakeServer, sdk: Sdk
     fake.latency(ttft=0.02, tokens_per_second=150, method=STREAM)  # 20 ms a chunk: 2 s in all
     arrivals: list[float] = []
     with pytest.raises(grpc.RpcError) as raised:
-        await sdk.stream(arrivals, timeout=0.25)
+        await sdk.stream([], arrivals, timeout=0.25)
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED  # type: ignore[attr-defined]
     assert 1 <= len(arrivals) < 100  # it stopped midway, not before the first chunk
     call = ended(fake, STREAM)

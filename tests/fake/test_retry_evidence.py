@@ -120,3 +120,13 @@ def test_assert_retried_rejects_bad_arguments() -> None:
         log.assert_retried(SAMPLE, attempts=2, backoff=(1.0, 0.5))
     with pytest.raises(ValueError, match="unknown"):
         log.assert_retried("Chat/Nope", attempts=1)
+
+
+def test_requests_wait_returns_finished_calls_and_names_what_is_missing(
+    fake: FakeServer, channel: grpc.Channel, md: tuple[tuple[str, str], ...]
+) -> None:
+    chat_pb2_grpc.ChatStub(channel).GetCompletion(REQUEST, metadata=md)
+    (call,) = fake.requests.wait(SAMPLE)
+    assert call.finished and call.code == grpc.StatusCode.OK
+    with pytest.raises(AssertionError, match=r"1 of 2 call\(s\) of Chat/GetCompletion finished within 0.05 s"):
+        fake.requests.wait("Chat/GetCompletion", count=2, timeout=0.05)

@@ -9,50 +9,20 @@ before the retry; a RESOURCE_EXHAUSTED carries its retry delay to the caller.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Any
 
 import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
 
+from tests.fake.sdk_modes import Sdk
 from xai_fake import Error, FakeServer
-from xai_sdk.chat import user
 from xai_sdk.proto import chat_pb2, chat_pb2_grpc
 
 SAMPLE, STREAM = "Chat/GetCompletion", "Chat/GetCompletionChunk"
 REQUEST = chat_pb2.GetCompletionsRequest(
     model="grok-4", messages=[chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.Content(text="Hi")])]
 )
-Mode = Literal["sync", "async"]
-
-
-class Sdk:
-    """The SDK's sync or async client behind the same awaitable calls (the fake runs on its own thread)."""
-
-    def __init__(self, fake: FakeServer, mode: Mode) -> None:
-        self.mode = mode
-        self.client: Any = fake.client() if mode == "sync" else fake.async_client()
-
-    async def close(self) -> None:
-        if self.mode == "sync":
-            self.client.close()
-        else:
-            await self.client.close()
-
-    async def sample(self, timeout: float = 10) -> Any:
-        chat = self.client.chat.create("grok-4", messages=[user("Hi")])
-        return chat.sample(timeout=timeout) if self.mode == "sync" else await chat.sample(timeout=timeout)
-
-    async def stream(self, chunks: list[Any], timeout: float = 10) -> Any:
-        chat = self.client.chat.create("grok-4", messages=[user("Hi")])
-        last = None
-        if self.mode == "sync":
-            for last, chunk in chat.stream(timeout=timeout):  # noqa: B007
-                chunks.append(chunk)
-        else:
-            async for last, chunk in chat.stream(timeout=timeout):  # noqa: B007
-                chunks.append(chunk)
-        return last
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -50,6 +50,8 @@ class LoggedCall:
     ended: float | None = field(default=None, repr=False)
     #: Set last, once ``code``, ``details``, ``responses`` and ``ended`` are final.
     finished: bool = field(default=False, repr=False)
+    #: The log holding this call, woken when it finishes (for :meth:`RequestLog.wait`).
+    _log: RequestLog | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def request(self) -> Message:
@@ -67,6 +69,8 @@ class LoggedCall:
             self.code, self.details = code, details
         self.ended = monotonic()
         self.finished = True
+        if self._log is not None and self._log._waiters:  # read after ``finished`` is set: see RequestLog.wait
+            self._log._wake()
 
 
 class RequestLog:
@@ -74,12 +78,49 @@ class RequestLog:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._finished = threading.Condition(self._lock)
+        self._waiters = 0
         self._calls: list[LoggedCall] = []
 
     def append(self, call: LoggedCall) -> None:
         """Add a call."""
+        call._log = self
         with self._lock:
             self._calls.append(call)
+
+    def _wake(self) -> None:
+        with self._finished:
+            self._finished.notify_all()
+
+    def wait(self, method: str | None = None, count: int = 1, timeout: float = 5.0) -> list[LoggedCall]:
+        """Block until ``count`` calls (of ``method``, or of any) have finished; those finished calls.
+
+        For tests whose client gave up before the fake did (a deadline, a cancel): the log's
+        ``code`` is only final once the fake has ended the call. Woken by each call's end, not
+        polled. Call it from another thread than the server's event loop (the fake of a sync
+        test serves on its own thread). AssertionError naming what was logged after ``timeout``.
+        """
+        full_name = resolve_method(method).full_name if method else None
+
+        def done() -> list[LoggedCall]:
+            return [c for c in self._calls if c.finished and (full_name is None or c.method == full_name)]
+
+        deadline = monotonic() + timeout
+        with self._finished:
+            # Counted before ``finished`` is read, so a call ending now either sees a waiter or is seen finished.
+            self._waiters += 1
+            try:
+                while len(found := done()) < count:
+                    left = deadline - monotonic()
+                    if left <= 0:
+                        raise AssertionError(
+                            f"{len(found)} of {count} call(s) of {method or 'any method'} finished within "
+                            f"{timeout} s; logged: {self._calls!r}"
+                        )
+                    self._finished.wait(left)
+            finally:
+                self._waiters -= 1
+        return found
 
     def clear(self) -> None:
         """Forget every call."""
@@ -213,8 +254,7 @@ class LogLayer:
             raise _ended(entry, call, error) from None
         if isinstance(answer, Message):
             entry.responses = 1
-            entry.ended = monotonic()
-            entry.finished = True
+            entry._finish()
             return answer
         return self._watch(entry, call, answer)
 
