@@ -31,7 +31,8 @@ _ANY_PREFIX = "type.googleapis.com/"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 #: A string as ``text_format`` writes it: double quotes, only the escapes ``CEscape`` makes.
-_STRING = re.compile(r'"((?:[^"\\\n]|\\[nrt"\'\\]|\\[0-7]{3})*)"\Z')
+#: Octal escapes are of bytes (``\\000``-``\\377``); ``\\400`` and up go to ``text_format``, which refuses them.
+_STRING = re.compile(r'"((?:[^"\\\n]|\\[nrt"\'\\]|\\[0-3][0-7]{2})*)"\Z')
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z|-?inf\Z|nan\Z")
 _SMALL = [bytes((value,)) for value in range(128)]
