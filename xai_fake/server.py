@@ -25,7 +25,7 @@ from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthLa
 from xai_fake.layers.cassette import CassetteSlot
 from xai_fake.layers.defaults import DefaultsLayer
 from xai_fake.layers.faults import Fault, FaultLayer, Faults
-from xai_fake.layers.log import LogLayer, RequestLog
+from xai_fake.layers.log import DEFAULT_REQUEST_LOG_SIZE, LogLayer, RequestLog
 from xai_fake.layers.scripts import Script, ScriptLayer, Scripts
 from xai_fake.methods import Method, services
 
@@ -40,6 +40,13 @@ if TYPE_CHECKING:
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: A client stream that ends this close to its deadline was cut short by it.
 _DEADLINE_MARGIN = 0.01
+
+
+#: Calls that may wait for a handler at once. gRPC's core cancels arrivals beyond 1,000 (its
+#: soft limit, 3,000 hard) waiting for the application, and the asyncio server accepts them one
+#: by one, so a burst of a few thousand concurrent calls lost some as CANCELLED before any layer
+#: (the request log included) saw them.
+MAX_PENDING_CALLS = 20_000
 
 
 class FakeServer:
@@ -75,6 +82,9 @@ class FakeServer:
     ``management_keys``) are one team; ``teams={"team-b": ["key-b", "mgmt-b"]}`` makes others;
     any other accepted key is a team of its own. Time is :attr:`clock` (real time until a test
     freezes or advances it).
+
+    :attr:`requests` keeps the newest ``request_log_size`` calls (10,000 by default; None keeps
+    all) and counts the ones it forgot in ``requests.dropped``, so memory stays flat under load.
     """
 
     def __init__(
@@ -101,12 +111,13 @@ class FakeServer:
         speed: float = 1.0,
         redactor: Redactor | None = None,
         fallback_to_defaults: bool = False,
+        request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.unix_socket = unix_socket
         self.seed = seed
-        self.requests = RequestLog()
+        self.requests = RequestLog(request_log_size)
         self.faults = Faults()
         self.defaults = Defaults(seed)
         self.scripts = Scripts(completer=self.defaults)
@@ -225,6 +236,8 @@ class FakeServer:
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 0),
+            ("grpc.server.max_pending_requests", MAX_PENDING_CALLS),
+            ("grpc.server.max_pending_requests_hard_limit", MAX_PENDING_CALLS),
         ]
         server = grpc.aio.server(options=options)
         self._add_handlers(server)
@@ -600,13 +613,16 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: FakeRpcErro
 async def _received(requests: AsyncIterator[Message], context: grpc.aio.ServicerContext[Any, Any]) -> list[Message]:
     """All messages of a client stream; a stream cut short by a deadline or a cancellation is not handled.
 
-    When the client goes away, grpc.aio ends the request iterator as if the client had finished
-    sending, and cancels the handler only later. A stream that ends at its deadline, or whose
-    cancellation is already known after yielding once, is dropped so that a truncated stream
-    (half an upload, say) is never handled as a complete one.
+    When the client goes away (killed, say), grpc.aio ends the request iterator as if the client
+    had finished sending, and cancels the handler only when the core's separate "call closed"
+    event has reached the event loop, sometimes after the handler has already run on the half
+    stream. One more read, past the end, is a round trip through the core's completion queue
+    after that event: by its return a vanished client's cancellation is known, and the stream
+    (half an upload, say) is dropped instead of being handled as a complete one. A stream that
+    ends at its deadline is dropped too.
     """
     messages = [message async for message in requests]
-    await asyncio.sleep(0)
+    await context.read()  # one more trip through the core: see above
     remaining = context.time_remaining()
     if context.cancelled() or (remaining is not None and remaining < _DEADLINE_MARGIN):
         raise asyncio.CancelledError

@@ -19,7 +19,7 @@ from xai_fake.defaults.chat import Answer, chunks_of
 from xai_sdk.chat import user
 from xai_sdk.proto import chat_pb2
 
-ASYNC_CALLS = 500
+ASYNC_CALLS = 5000  # half of them streams; beyond gRPC's default of 1,000 pending calls (MAX_PENDING_CALLS)
 THREADS, CALLS_PER_THREAD = 16, 30
 OVERALL_TIMEOUT = 90.0
 PER_CALL_TIMEOUT = 60.0

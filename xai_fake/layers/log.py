@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from time import monotonic
@@ -73,20 +74,50 @@ class LoggedCall:
             self._log._wake()
 
 
-class RequestLog:
-    """Thread-safe list of :class:`LoggedCall`, newest last."""
+#: Calls a :class:`RequestLog` keeps by default; older ones are forgotten and counted in ``dropped``.
+DEFAULT_REQUEST_LOG_SIZE = 10_000
 
-    def __init__(self) -> None:
+
+class RequestLog:
+    """Thread-safe log of :class:`LoggedCall`, newest last, holding at most ``max_size`` calls.
+
+    The log is bounded so that a long-running fake (``xai-fake serve``) or a load test holds
+    flat memory: once ``max_size`` calls are held, each new call pushes out the oldest one and
+    :attr:`dropped` counts it. :meth:`count` and :meth:`counts` count every call since the last
+    :meth:`clear`, dropped ones included; :attr:`calls`, :meth:`of`, :meth:`requests`,
+    :meth:`last` and ``len()`` see the calls still held. ``max_size=None`` keeps every call.
+    """
+
+    def __init__(self, max_size: int | None = DEFAULT_REQUEST_LOG_SIZE) -> None:
+        if max_size is not None and max_size < 1:
+            raise ValueError(f"max_size must be a positive number of calls or None (no limit), got {max_size!r}")
         self._lock = threading.Lock()
         self._finished = threading.Condition(self._lock)
         self._waiters = 0
-        self._calls: list[LoggedCall] = []
+        self._calls: deque[LoggedCall] = deque(maxlen=max_size)
+        self._totals: dict[str, int] = {}
+        self._dropped = 0
+
+    @property
+    def max_size(self) -> int | None:
+        """The most calls held at once (None: no limit)."""
+        return self._calls.maxlen
+
+    @property
+    def dropped(self) -> int:
+        """Calls forgotten since the last :meth:`clear` because the log was full."""
+        return self._dropped
 
     def append(self, call: LoggedCall) -> None:
-        """Add a call."""
+        """Add a call (the oldest is forgotten if the log is full)."""
         call._log = self
         with self._lock:
-            self._calls.append(call)
+            calls = self._calls
+            if len(calls) == calls.maxlen:
+                self._dropped += 1
+            calls.append(call)
+            totals = self._totals
+            totals[call.method] = totals.get(call.method, 0) + 1
 
     def _wake(self) -> None:
         with self._finished:
@@ -115,7 +146,7 @@ class RequestLog:
                     if left <= 0:
                         raise AssertionError(
                             f"{len(found)} of {count} call(s) of {method or 'any method'} finished within "
-                            f"{timeout} s; logged: {self._calls!r}"
+                            f"{timeout} s; logged: {list(self._calls)!r}"
                         )
                     self._finished.wait(left)
             finally:
@@ -123,9 +154,11 @@ class RequestLog:
         return found
 
     def clear(self) -> None:
-        """Forget every call."""
+        """Forget every call, and reset :attr:`dropped` and the counts."""
         with self._lock:
             self._calls.clear()
+            self._totals.clear()
+            self._dropped = 0
 
     @property
     def calls(self) -> list[LoggedCall]:
@@ -141,7 +174,8 @@ class RequestLog:
             return len(self._calls)
 
     def __repr__(self) -> str:
-        return f"RequestLog({self.calls!r})"
+        dropped = f"dropped={self._dropped}, " if self._dropped else ""
+        return f"RequestLog({dropped}{self.calls!r})"
 
     def of(self, method: str) -> list[LoggedCall]:
         """Calls of one method (any spelling accepted by :func:`~xai_fake.methods.resolve_method`)."""
@@ -160,15 +194,16 @@ class RequestLog:
         return calls[-1].requests[-1]
 
     def count(self, method: str | None = None) -> int:
-        """Number of calls, of one method or in all."""
-        return len(self.of(method)) if method else len(self)
+        """Number of calls since the last :meth:`clear`, of one method or in all (dropped ones included)."""
+        with self._lock:
+            if method is None:
+                return sum(self._totals.values())
+            return self._totals.get(resolve_method(method).full_name, 0)
 
     def counts(self) -> dict[str, int]:
-        """Number of calls per method."""
-        result: dict[str, int] = {}
-        for call in self.calls:
-            result[call.method] = result.get(call.method, 0) + 1
-        return result
+        """Number of calls per method since the last :meth:`clear` (dropped ones included)."""
+        with self._lock:
+            return dict(self._totals)
 
     def assert_retried(self, method: str, attempts: int, backoff: tuple[float, float] | None = None) -> list[float]:
         """Assert that ``method`` was attempted ``attempts`` times, spaced by a backoff in ``backoff``.
