@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import grpc
@@ -57,10 +57,10 @@ class BaseClient(Generic[ChatT]):
         top_p: float | None = None,
         logprobs: bool | None = None,
         top_logprobs: int | None = None,
-        tools: Sequence[chat_pb2.Tool] | None = None,
-        tool_choice: str | chat_pb2.ToolChoice | None = None,
+        tools: Sequence[chat_pb2.Tool | Mapping[str, Any]] | None = None,
+        tool_choice: str | chat_pb2.ToolChoice | Mapping[str, Any] | None = None,
         parallel_tool_calls: bool | None = None,
-        response_format: str | chat_pb2.ResponseFormat | type[Any] | None = None,
+        response_format: str | chat_pb2.ResponseFormat | type[Any] | Mapping[str, Any] | None = None,
         frequency_penalty: float | None = None,
         presence_penalty: float | None = None,
         reasoning_effort: str | int | None = None,
@@ -75,7 +75,12 @@ class BaseClient(Generic[ChatT]):
         service_tier: str | int | None = None,
         guidelines: Sequence[Any] | None = None,
     ) -> ChatT:
-        """Start a conversation with ``model``; nothing is sent until ``sample()``, ``stream()``, ..."""
+        """Start a conversation with ``model``; nothing is sent until ``sample()``, ``stream()``, ...
+
+        ``tools``, ``tool_choice`` and ``response_format`` also take the OpenAI SDK's dict shapes
+        (``{"type": "function", "function": {...}}``, ``{"type": "json_schema", "json_schema":
+        {"name": ..., "schema": {...}}}``), translated to the same protos as the xAI forms.
+        """
         request = requests.build_request(
             model, messages, user=user, safety_identifier=safety_identifier, max_tokens=max_tokens, seed=seed,
             stop=stop, temperature=temperature, top_p=top_p, logprobs=logprobs, top_logprobs=top_logprobs,

@@ -1,8 +1,10 @@
 """Turn the keyword arguments of ``chat.create(...)`` into a ``GetCompletionsRequest``.
 
 Literals (strings, and the ints of ``agent_count``) are looked up in the public tables of
-:mod:`xai_sdk.types`; anything else is taken to be a proto value and handed to protobuf as is,
-so proto enum values and messages work and wrong types fail the way protobuf fails them.
+:mod:`xai_sdk.types`; OpenAI-shaped dicts for ``tool_choice``, ``response_format`` and ``tools``
+are translated (:mod:`xai_sdk._chat.openai_shapes`); anything else is taken to be a proto value
+and handed to protobuf as is, so proto enum values and messages work and wrong types fail the
+way protobuf fails them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xai_sdk._chat import openai_shapes
 from xai_sdk._chat.parse import schema_of
 from xai_sdk.proto import chat_pb2
 from xai_sdk.service_tier import ServiceTierMap
@@ -42,7 +45,7 @@ GUIDELINE_BEHAVIOR: Mapping[Any, int] = GuidelineBehaviorMap
 
 _SIMPLE_FIELDS = (
     "user", "safety_identifier", "max_tokens", "seed", "stop", "temperature", "top_p", "logprobs", "top_logprobs",
-    "tools", "parallel_tool_calls", "frequency_penalty", "presence_penalty", "store_messages",
+    "parallel_tool_calls", "frequency_penalty", "presence_penalty", "store_messages",
     "previous_response_id", "use_encrypted_content", "max_turns",
 )  # fmt: skip
 
@@ -62,18 +65,30 @@ def literal(name: str, value: Any, table: Mapping[Any, int]) -> Any:
 
 
 def tool_choice(value: Any) -> Any:
+    """A mode literal, an OpenAI-shaped dict (:mod:`xai_sdk._chat.openai_shapes`), or a ``ToolChoice`` proto."""
     if isinstance(value, str):
         return chat_pb2.ToolChoice(mode=lookup("tool mode", value, TOOL_MODE))  # type: ignore[arg-type]
+    if isinstance(value, Mapping):
+        return openai_shapes.tool_choice(value)
     return value
 
 
 def response_format(value: Any) -> Any:
-    """A literal, a pydantic model class (JSON schema output), or a ``ResponseFormat`` proto."""
+    """A literal, a pydantic model class (JSON schema output), an OpenAI-shaped dict, or a ``ResponseFormat`` proto."""
     if isinstance(value, str):
         return chat_pb2.ResponseFormat(format_type=lookup("response format", value, RESPONSE_FORMAT))  # type: ignore[arg-type]
     if isinstance(value, type) and hasattr(value, "model_json_schema"):
         return chat_pb2.ResponseFormat(format_type=chat_pb2.FORMAT_TYPE_JSON_SCHEMA, schema=schema_of(value))
+    if isinstance(value, Mapping):
+        return openai_shapes.response_format(value)
     return value
+
+
+def tools(value: Any) -> Any:
+    """Tool protos, with OpenAI-shaped function dicts among them translated."""
+    if value is None or isinstance(value, (str, bytes)):
+        return value
+    return [openai_shapes.tool(item) if isinstance(item, Mapping) else item for item in value]
 
 
 def agent_count(value: Any) -> Any:
@@ -113,6 +128,7 @@ def build_request(
     fields.update(
         model=model,
         messages=messages,
+        tools=tools(params.get("tools")),
         tool_choice=tool_choice(params.get("tool_choice")),
         response_format=response_format(params.get("response_format")),
         reasoning_effort=literal("reasoning effort", params.get("reasoning_effort"), REASONING_EFFORT),
