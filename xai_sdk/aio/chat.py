@@ -10,6 +10,7 @@ from xai_sdk._chat.base import BaseChat, BaseClient, batch, deprecated_batch
 from xai_sdk._chat.parse import parse_into
 from xai_sdk._chat.response import Chunk, CompactContextResponse, Response, StreamAccumulator
 from xai_sdk._flow import run_async
+from xai_sdk._streams import cancel_on_exit
 from xai_sdk.proto import chat_pb2
 from xai_sdk.telemetry._chat import FIRST_CHUNK, chat_span
 
@@ -37,8 +38,9 @@ class Chat(BaseChat):
     async def stream(self, *, timeout: float | None = None) -> AsyncIterator[tuple[Response, Chunk]]:
         """Stream the answer: yields ``(response so far, chunk)`` pairs."""
         accumulator = StreamAccumulator(self._start_index())
-        with chat_span(self, "stream", current=False) as span:
-            async for proto in self._stub.GetCompletionChunk(self._request(), **self._calls.kwargs(timeout)):
+        call = self._stub.GetCompletionChunk(self._request(), **self._calls.kwargs(timeout))
+        with chat_span(self, "stream", current=False) as span, cancel_on_exit(call):
+            async for proto in call:
                 span.mark_time(FIRST_CHUNK)
                 yield accumulator.response, accumulator.add(proto)
             span.done(accumulator.response)
@@ -50,8 +52,9 @@ class Chat(BaseChat):
         deprecated_batch("stream_batch", "several stream() calls")
         accumulator = StreamAccumulator(None, n)
         responses = accumulator.responses(n)
-        with chat_span(self, "stream_batch", current=False) as span:
-            async for proto in self._stub.GetCompletionChunk(self._request(n), **self._calls.kwargs(timeout)):
+        call = self._stub.GetCompletionChunk(self._request(n), **self._calls.kwargs(timeout))
+        with chat_span(self, "stream_batch", current=False) as span, cancel_on_exit(call):
+            async for proto in call:
                 span.mark_time(FIRST_CHUNK)
                 accumulator.add(proto)
                 yield responses, [Chunk(proto, i) for i in range(n)]

@@ -8,6 +8,7 @@ from typing import BinaryIO, TypeVar
 
 import grpc
 
+from xai_sdk._streams import cancel_on_exit
 from xai_sdk.files import (
     BaseClient,
     BatchResults,
@@ -107,8 +108,8 @@ class Client(BaseClient):
     async def content(self, file_id: str, *, timeout: float | None = None) -> bytes:
         """A file's bytes, downloaded as a stream and joined."""
         request = files_pb2.RetrieveFileContentRequest(file_id=file_id)
-        stream = self._stub.RetrieveFileContent(request, **self._calls.kwargs(timeout))
-        return b"".join([chunk.data async for chunk in stream])
+        with cancel_on_exit(self._stub.RetrieveFileContent(request, **self._calls.kwargs(timeout))) as stream:
+            return b"".join([chunk.data async for chunk in stream])
 
     async def delete(self, file_id: str, *, timeout: float | None = None) -> files_pb2.DeleteFileResponse:
         """Delete a file."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
+from xai_sdk._streams import cancel_on_exit
 from xai_sdk.sampler import BaseClient, SampleAccumulator, SampleResponse, sample_request
 
 __all__ = ["Client"]
@@ -63,5 +64,6 @@ class Client(BaseClient):
             top_logprobs=top_logprobs, user=user,
         )  # fmt: skip
         accumulator = SampleAccumulator()
-        async for chunk in self._stub.SampleTextStreaming(request, **self._calls.kwargs(timeout)):
-            yield accumulator.response, accumulator.add(chunk)
+        with cancel_on_exit(self._stub.SampleTextStreaming(request, **self._calls.kwargs(timeout))) as call:
+            async for chunk in call:
+                yield accumulator.response, accumulator.add(chunk)

@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 import grpc
 
+from xai_sdk._streams import cancel_on_exit
 from xai_sdk.files import (
     BaseClient,
     BatchResults,
@@ -111,7 +112,8 @@ class Client(BaseClient):
     def content(self, file_id: str, *, timeout: float | None = None) -> bytes:
         """A file's bytes, downloaded as a stream and joined."""
         request = files_pb2.RetrieveFileContentRequest(file_id=file_id)
-        return b"".join(chunk.data for chunk in self._stub.RetrieveFileContent(request, **self._calls.kwargs(timeout)))
+        with cancel_on_exit(self._stub.RetrieveFileContent(request, **self._calls.kwargs(timeout))) as stream:
+            return b"".join(chunk.data for chunk in stream)
 
     def delete(self, file_id: str, *, timeout: float | None = None) -> files_pb2.DeleteFileResponse:
         """Delete a file."""

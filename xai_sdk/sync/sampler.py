@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from xai_sdk._streams import cancel_on_exit
 from xai_sdk.sampler import BaseClient, SampleAccumulator, SampleResponse, sample_request
 
 __all__ = ["Client"]
@@ -64,5 +65,6 @@ class Client(BaseClient):
             top_logprobs=top_logprobs, user=user,
         )  # fmt: skip
         accumulator = SampleAccumulator()
-        for chunk in self._stub.SampleTextStreaming(request, **self._calls.kwargs(timeout)):
-            yield accumulator.response, accumulator.add(chunk)
+        with cancel_on_exit(self._stub.SampleTextStreaming(request, **self._calls.kwargs(timeout))) as call:
+            for chunk in call:
+                yield accumulator.response, accumulator.add(chunk)
