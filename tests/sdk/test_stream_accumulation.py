@@ -91,12 +91,28 @@ def test_work_per_chunk_does_not_grow_with_the_stream(joins: Joins) -> None:
     assert counts[1] == 10 * counts[0]
 
 
+class FakeCall:
+    """What a streaming stub call returns: its messages, and ``cancel()`` (which the SDK calls on leaving)."""
+
+    def __init__(self, messages: Any) -> None:
+        self.messages = messages
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.messages)
+
+    def __aiter__(self) -> Any:
+        return self.messages
+
+    def cancel(self) -> bool:
+        return False
+
+
 class FakeStub:
     def __init__(self, stream: list[chat_pb2.GetChatCompletionChunk]) -> None:
         self.stream = stream
 
-    def GetCompletionChunk(self, request: chat_pb2.GetCompletionsRequest, **_: Any) -> Iterator[Any]:
-        return iter(self.stream)
+    def GetCompletionChunk(self, request: chat_pb2.GetCompletionsRequest, **_: Any) -> Any:
+        return FakeCall(self.stream)
 
 
 class FakeAsyncStub(FakeStub):
@@ -105,7 +121,7 @@ class FakeAsyncStub(FakeStub):
             for chunk in self.stream:
                 yield chunk
 
-        return gen()
+        return FakeCall(gen())
 
 
 def conversation(chat_class: type[Any], stub: FakeStub) -> Any:

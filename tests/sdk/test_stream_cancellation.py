@@ -1,9 +1,11 @@
 """A stream the caller stops reading is cancelled at once: the fake logs CANCELLED, having sent few chunks.
 
 Each stream is 200 chunks, 10 ms apart (2 s in all). The consumer reads 3 chunks and then
-breaks, closes the iterator, or drops it; the fake must see the call end as CANCELLED within
-100 ms, after at most 10 chunks. Chat ``stream()``, ``stream_batch()`` and the sampler's
-``stream()``, blocking and asyncio.
+breaks, closes the iterator, or drops it; the fake must see the call end as CANCELLED after
+at most 10 chunks, that is within about 100 ms of the stream's own time (the fake's pacing,
+which a loaded machine slows for both sides alike). The wall-clock bound is loose on purpose
+(1 s, half the stream): it tells a cancelled stream from one that ran out. Chat ``stream()``,
+``stream_batch()`` and the sampler's ``stream()``, blocking and asyncio.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from xai_fake.defaults.chat import Answer, chunks_of
 from xai_sdk.chat import user
 from xai_sdk.proto import sample_pb2
 
-CHUNKS, READ, MOST_SENT, WITHIN = 200, 3, 10, 0.100
+CHUNKS, READ, MOST_SENT, WITHIN = 200, 3, 10, 1.0
 CHAT, SAMPLE = "xai_api.Chat/GetCompletionChunk", "xai_api.Sample/SampleTextStreaming"
 
 
