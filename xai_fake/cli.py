@@ -3,6 +3,8 @@
 ``xai-fake serve``
     Serve until SIGINT or SIGTERM. Once ready, print ``export XAI_API_HOST=...``
     lines, so that ``eval "$(xai-fake serve &)"``-style scripts and humans can use it.
+    The management key is new each run (``--management-key`` fixes it); ``--require-key KEY``
+    (repeatable) accepts only those API keys; a ``--host`` other than loopback is a warning.
 ``xai-fake exec -- CMD ...``
     Start the fake, run CMD with the ``XAI_*`` variables pointing at it, stop the
     fake, and exit with CMD's exit code.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import shlex
 import signal
 import socket
@@ -36,9 +39,62 @@ from typing import Any
 from xai_fake.server import FakeServer
 from xai_sdk.__about__ import __version__
 
+#: The request log of a server the CLI starts: a long-running server has no tests to reset it between,
+#: so it keeps fewer calls than an in-process FakeServer (10,000), about 1.5 to 4 KB each.
+SERVER_REQUEST_LOG_SIZE = 1_000
+
+
+def _log_size(value: str) -> int:
+    """``--request-log-size``: a positive number of calls."""
+    try:
+        size = int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of calls, got {value!r}")
+    return size
+
 
 def _server(args: argparse.Namespace) -> FakeServer:
-    return FakeServer(host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket)
+    return FakeServer(
+        host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket,
+        request_log_size=args.request_log_size, **_key_options(args),
+    )  # fmt: skip
+
+
+def _key_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keys a command's server accepts: ``--require-key`` (else any), and one management key.
+
+    The management key is ``--management-key``, else a new random one for each run (printed in
+    the export lines), never the fixed :data:`~xai_fake.DEFAULT_MANAGEMENT_KEY` of in-process servers.
+    """
+    management_key = args.management_key or f"xai-fake-management-{secrets.token_urlsafe(24)}"
+    return {"api_keys": tuple(args.require_key) or None, "management_keys": (management_key,)}
+
+
+def _exposure_warning(command: str, args: argparse.Namespace) -> None:
+    """Warn on stderr (one line) when ``--host`` is reachable from other machines."""
+    from xai_sdk._target import is_local_host
+
+    if is_local_host(args.host):
+        return
+    keys = getattr(args, "require_key", None)  # None: the command checks no keys (record forwards them)
+    if keys is None:
+        who = "anyone who connects can use it"
+    elif keys:
+        who = "only the --require-key keys are accepted"
+    else:
+        who = "any API key is accepted (restrict them with --require-key KEY)"
+    print(
+        f"xai-fake {command}: warning: listening on {args.host or '*'}, reachable from other machines; {who}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _bind_host(value: str) -> str:
+    """``--host``: a bare IPv6 address (``::``, ``::1``) is bracketed, as gRPC's ``host:port`` needs."""
+    return f"[{value}]" if value.count(":") > 1 and not value.startswith("[") else value
 
 
 def _listen_problem(host: str, port: int) -> str | None:
@@ -50,7 +106,8 @@ def _listen_problem(host: str, port: int) -> str | None:
     if port == 0:
         return None
     try:
-        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        bare = host.removeprefix("[").removesuffix("]")
+        addresses = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
         return f"cannot listen on {host}:{port}: the host does not resolve ({error.strerror})"
     for family, kind, protocol, _, address in addresses:
@@ -65,10 +122,15 @@ def _listen_problem(host: str, port: int) -> str | None:
 
 
 def _start_problem(command: str, args: argparse.Namespace) -> bool:
-    """Print why ``command`` cannot serve on ``--host``/``--port`` (one line) and return True, or return False."""
+    """Print why ``command`` cannot serve on ``--host``/``--port`` (one line) and return True, or return False.
+
+    Returning False, it first warns when the host is reachable from other machines.
+    """
     problem = _listen_problem(args.host, args.port)
     if problem is not None:
         print(f"xai-fake {command}: {problem}", file=sys.stderr)
+    else:
+        _exposure_warning(command, args)
     return problem is not None
 
 
@@ -289,7 +351,7 @@ def _cassette_server(args: argparse.Namespace, **options: Any) -> FakeServer:
     RequestMatcher(ignore_fields=args.ignore_field)  # validate before serving
     return FakeServer(
         host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket, cassette=args.cassette,
-        ignore_fields=args.ignore_field, **options,
+        ignore_fields=args.ignore_field, request_log_size=args.request_log_size, **options,
     )  # fmt: skip
 
 
@@ -385,7 +447,7 @@ def replay(args: argparse.Namespace) -> int:
     try:
         server = _cassette_server(
             args, allow_playback_repeats=args.allow_playback_repeats, honour_timing=args.honour_timing,
-            speed=args.speed, fallback_to_defaults=args.fallback_to_defaults,
+            speed=args.speed, fallback_to_defaults=args.fallback_to_defaults, **_key_options(args),
         )  # fmt: skip
     except (CassetteError, ValueError, TypeError) as exc:
         print(f"xai-fake replay: {' '.join(str(exc).split())}", file=sys.stderr)
@@ -419,7 +481,22 @@ def _add_record_replay_commands(
     player.add_argument(
         "--fallback-to-defaults", action="store_true", help="answer misses like `serve` instead of an error"
     )
+    _add_key_options(player)
     player.set_defaults(run=replay)
+
+
+def _add_key_options(parser: argparse.ArgumentParser) -> None:
+    """``--require-key`` and ``--management-key``, for the commands whose server checks keys."""
+    parser.add_argument(
+        "--require-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept only this API key (repeatable; default: any key); the first is printed as XAI_API_KEY",
+    )
+    parser.add_argument(
+        "--management-key", metavar="KEY", help="the management key (default: a new random one each run, printed)"
+    )
 
 
 def _add_cassette_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -460,14 +537,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+        sub.add_argument(
+            "--host",
+            type=_bind_host,
+            default="127.0.0.1",
+            help="address to bind (default: 127.0.0.1); another than loopback is reachable from other machines",
+        )
         sub.add_argument("--port", type=int, default=0, help="port to bind (default: 0, any free port)")
         sub.add_argument("--seed", type=int, default=0, help="seed for generated answers (default: 0)")
         sub.add_argument("--unix-socket", metavar="PATH", help="also serve on this unix socket")
+        sub.add_argument(
+            "--request-log-size",
+            type=_log_size,
+            default=SERVER_REQUEST_LOG_SIZE,
+            metavar="N",
+            help=f"calls the request log keeps, the newest (default: {SERVER_REQUEST_LOG_SIZE:,}; a long-running "
+            "server holds flat memory)",
+        )
         return sub
 
-    add("serve", "serve until interrupted, printing export lines once ready").set_defaults(run=serve)
+    server = add("serve", "serve until interrupted, printing export lines once ready")
+    _add_key_options(server)
+    server.set_defaults(run=serve)
     run = add("exec", "run a command with XAI_* variables pointing at a fresh fake server")
+    _add_key_options(run)
     run.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     run.set_defaults(run=exec_)
     tour = commands.add_parser("demo", help="a tour of xai_sdk against the embedded fake (no key, no network)")

@@ -47,6 +47,8 @@ _DEADLINE_MARGIN = 0.01
 #: by one, so a burst of a few thousand concurrent calls lost some as CANCELLED before any layer
 #: (the request log included) saw them.
 MAX_PENDING_CALLS = 20_000
+#: The loopback address that reaches a server bound to every interface.
+_LOOPBACK_FOR_WILDCARD = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}
 
 
 class FakeServer:
@@ -142,7 +144,8 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         #: The event loop the gRPC server serves in (the caller's for ``async with``, else the thread's).
         self._serving_loop: asyncio.AbstractEventLoop | None = None
-        self.http_files = HttpFiles()
+        #: Serves the URLs in answers, on the same host (a wildcard host: URLs name this machine's address).
+        self.http_files = HttpFiles(host)
         self.tls = tls
         if cassette is not None:
             self._cassette_slot.use(
@@ -160,10 +163,15 @@ class FakeServer:
 
     @property
     def address(self) -> str:
-        """``host:port`` to give a client, e.g. ``127.0.0.1:50123``."""
+        """``host:port`` to give a client on this machine, e.g. ``127.0.0.1:50123``.
+
+        A server bound to every interface (``0.0.0.0``, ``::``) is reached here through loopback, so
+        that ``env()`` and the CLI's export lines give a plaintext target the SDK treats as local.
+        """
         if self.port is None:
             raise RuntimeError("the fake server is not running; use `with FakeServer() as fake:` or call start()")
-        return f"{self.host}:{self.port}"
+        host = _LOOPBACK_FOR_WILDCARD.get(self.host, self.host)
+        return f"{host}:{self.port}"
 
     @property
     def unix_address(self) -> str | None:

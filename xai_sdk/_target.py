@@ -25,7 +25,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_PORT", "SCHEMES", "Target", "parse_target"]
+__all__ = ["DEFAULT_PORT", "SCHEMES", "Target", "is_local_host", "parse_target"]
 
 #: The port gRPC uses when a target names none.
 DEFAULT_PORT = 443
@@ -138,6 +138,18 @@ def _port(text: str) -> int | None:
         number = int(text)
         return number if number <= _MAX_PORT else None
     return _NAMED_PORTS.get(text)
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` (a name or an IP literal, ``[bracketed]`` or not) is on this machine.
+
+    The rule of :attr:`Target.is_local`, for a host alone, e.g. an address to bind:
+    ``localhost``, ``127.0.0.0/8`` and ``::1`` are local; the wildcards ``0.0.0.0`` and ``::``
+    (every interface) and any other name are not.
+    """
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return _is_local_host(host)
 
 
 def _is_local_host(host: str) -> bool:

@@ -96,3 +96,31 @@ def test_a_busy_port_is_one_line_naming_it() -> None:
         assert stdout == ""
         assert stderr.count("\n") == 1, stderr
         assert stderr.startswith(f"xai-fake {name}: cannot listen on 127.0.0.1:{port}: Address already in use"), stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "size"),
+    [
+        (["serve"], 1_000),
+        (["serve", "--request-log-size", "5"], 5),
+        (["exec", "--request-log-size", "20_000", "--", "true"], 20_000),
+        (["replay", "--cassette", "c.pb", "--request-log-size", "7"], 7),
+    ],
+)
+def test_the_request_log_of_a_cli_server_is_bounded(argv: list[str], size: int) -> None:
+    from xai_fake import cli
+
+    args = cli.build_parser().parse_args(argv)
+    assert args.request_log_size == size
+    if argv[0] != "replay":  # a replay server needs its cassette; the option reaches it the same way
+        assert cli._server(args).requests.max_size == size
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_bad_request_log_size_is_refused(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from xai_fake import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(["serve", "--request-log-size", value])
+    assert exited.value.code == 2
+    assert f"expected a positive number of calls, got {value!r}" in capsys.readouterr().err
