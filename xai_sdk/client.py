@@ -18,6 +18,7 @@ from xai_sdk._channel import (
     resolve,
 )
 from xai_sdk._services import SERVICES, by_client
+from xai_sdk.retry import DEFAULT_RETRY, RetryPolicy, retry_options
 
 __all__ = ["DEFAULT_API_HOST", "DEFAULT_MANAGEMENT_API_HOST", "USER_AGENT", "BaseClient", "create_channel_credentials"]
 
@@ -36,6 +37,8 @@ class BaseClient(abc.ABC):
         timeout: Default deadline of every call in seconds (27 minutes if not given); every
             method also takes ``timeout=`` for one call.
         use_insecure_channel: Use a plaintext channel whatever the host.
+        retry: How failed calls are retried (:class:`xai_sdk.retry.RetryPolicy`); the default is the
+            official SDK's (5 attempts on ``UNAVAILABLE``), ``None`` turns retries off.
     """
 
     def __init__(
@@ -49,7 +52,9 @@ class BaseClient(abc.ABC):
         channel_options: list[tuple[str, Any]] | None = None,
         timeout: float | None = None,
         use_insecure_channel: bool = False,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        channel_options = retry_options(retry, channel_options)
         self._config = resolve(
             api_key,
             management_api_key,
