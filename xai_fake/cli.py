@@ -284,6 +284,10 @@ def cassette_check(args: argparse.Namespace) -> int:
 
     failed = 0
     for path in args.paths:
+        if getattr(args, "recover", False) and not _recovered(path):
+            failed += 1
+            continue
+        _journal_left_behind(path)
         try:
             cassette, seal, written, problem = examine(path)
             leaks = [
@@ -329,6 +333,48 @@ def cassette_check(args: argparse.Namespace) -> int:
         else:
             print(f"{path}: ok (format {written}, {count}), checksum verified")
     return 1 if failed else 0
+
+
+def _recovered(path: str) -> bool:
+    """``check --recover``: fold the journal left next to ``path`` into it, saying so in a line; False if it failed."""
+    from xai_fake.cassette import CassetteError
+    from xai_fake.cassette.journal import recover
+    from xai_fake.cassette.writable import CassetteLock
+
+    lock = CassetteLock(path)
+    try:
+        lock.acquire()  # no recorder may be writing the journal now
+        try:
+            recovered = recover(path)
+        finally:
+            lock.release()
+    except CassetteError as exc:
+        _one_line("check", exc)
+        return False
+    print(f"{path}: {recovered.explain()}" if recovered is not None else f"{path}: no recording journal to recover")
+    return True
+
+
+def _journal_left_behind(path: str) -> None:
+    """Warn (one line) when a killed recorder left a journal next to ``path`` that ``--recover`` would fold in."""
+    from xai_fake.cassette import CassetteError
+    from xai_fake.cassette.journal import journal_path, read_journal
+    from xai_fake.cassette.writable import CassetteLock
+
+    journal = journal_path(path)
+    if not journal.exists() or CassetteLock(path).busy():  # no journal, or a recorder is writing it
+        return
+    try:
+        count = len(read_journal(journal).interactions)
+    except CassetteError as exc:
+        _one_line("check", f"warning: {exc}")
+        return
+    if count:
+        _one_line(
+            "check",
+            f"warning: {journal} holds {count} interaction(s) of an interrupted recording that are not in the "
+            f"cassette; fold them in with: xai-fake cassette check --recover {shlex.quote(path)}",
+        )
 
 
 def _not_reached(cassette: Any) -> str | None:
@@ -410,12 +456,23 @@ def record(args: argparse.Namespace) -> int:
     except (CassetteError, ValueError, TypeError) as exc:
         print(f"xai-fake record: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    layer = server.cassette
+    if layer is not None and layer.recovered is not None and layer.recovered.added:
+        print(f"xai-fake record: {layer.recovered.explain()}", file=sys.stderr)
     if _start_problem("record", args):
+        if layer is not None:
+            layer.release()
         return 1
     upstream = args.upstream or "api.x.ai:443"
-    if not _run_server("record", server, keys=False, what=f"recording {args.cassette} from {upstream}"):
+    try:
+        served = _run_server("record", server, keys=False, what=f"recording {args.cassette} from {upstream}")
+    except CassetteError as exc:  # the cassette could not be written at stop: a full disk, say
+        print(f"xai-fake record: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
-    layer = server.cassette
+    if not served:
+        if layer is not None:
+            layer.release()
+        return 1
     failures = layer.proxy_failures if layer is not None else []
     if failures:
         print(
@@ -526,6 +583,12 @@ def _add_cassette_commands(commands: argparse._SubParsersAction[argparse.Argumen
         action="store_true",
         help="seal again text cassettes edited by hand (and cassettes of format 1); rewrites them, credentials "
         "redacted, comments not kept",
+    )
+    check.add_argument(
+        "--recover",
+        action="store_true",
+        help="first fold into each cassette the journal a killed recorder left next to it (PATH.journal): the "
+        "cassette's interactions are kept and the journal's added",
     )
     check.set_defaults(run=cassette_check)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -47,6 +48,7 @@ from xai_fake.server import FakeServer
 if TYPE_CHECKING:
     import xai_sdk
     from xai_fake.cassette.layer import CassetteLayer
+    from xai_fake.credentials import Secrets
 
 CASSETTE_MARKER = "xai_cassette"
 LIVE_MARKER = "xai_live"
@@ -64,6 +66,8 @@ _LAYER = pytest.StashKey["CassetteLayer"]()
 _GUARD = pytest.StashKey[ChannelGuard]()
 _REGISTRY = pytest.StashKey[CassetteRegistry]()
 _WARNED_NO_VCR = pytest.StashKey[bool]()
+#: How long a recording test waits for another recorder of its cassette (an xdist worker, say) to finish.
+LOCK_WAIT_SECONDS = 30.0
 
 try:  # async fixtures need pytest-asyncio's decorator in its default (strict) mode
     from pytest_asyncio import fixture as async_fixture
@@ -460,13 +464,29 @@ def xai_fake_server(
         yield server
         return
     guard = request.config.stash.get(_GUARD, None)
+    from xai_fake.cassette.writable import waiting_for_lock
+
     with (
+        _cassette_errors_in_one_line(),
+        waiting_for_lock(LOCK_WAIT_SECONDS),  # xdist workers sharing a cassette take turns
         server.use_cassette(cassette.path, **cassette.options) as layer,
         _http_cassette(request.node, layer, cassette.options),
         _upstream_allowed(guard, layer),
     ):
         request.node.stash[_LAYER] = layer
         yield server
+
+
+@contextlib.contextmanager
+def _cassette_errors_in_one_line() -> Iterator[None]:
+    """A cassette that cannot be read, recorded or written fails the test with its one line, not a traceback."""
+    from xai_fake.cassette.format import CassetteError
+
+    try:
+        yield
+    except CassetteError as error:
+        # from None: the error is not printed a second time, as the context of the failure
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
 @contextlib.contextmanager
@@ -501,12 +521,15 @@ def _http_cassette(item: pytest.Item, layer: CassetteLayer, options: dict[str, A
         _without_vcrpy(item, http_path, mode, layer)
         yield
         return
+    secrets = _http_secrets(layer)
     recorder = vcr.VCR(
         record_mode=mode.vcr_mode,  # the same names as vcrpy's (rewrite: "all" on a fresh file)
-        before_record_request=_redacted_request,
-        before_record_response=_redacted_response,
+        # Applied to live requests before matching too: a recorded "?token=<redacted>" matches "?token=abc".
+        before_record_request=functools.partial(_redacted_request, secrets=secrets),
+        before_record_response=functools.partial(_redacted_response, secrets=secrets),
         decode_compressed_response=True,
     )
+    recorder.register_persister(AtomicYamlPersister)  # written like the .pb: temporary file, fsync, rename
     repeats = bool(options.get("allow_playback_repeats", False))
     # rewrite: record into a fresh file, which replaces the old one only if the recording succeeded.
     target = http_path.with_name(http_path.name + ".new") if mode is RecordMode.REWRITE else http_path
@@ -523,6 +546,65 @@ def _http_cassette(item: pytest.Item, layer: CassetteLayer, options: dict[str, A
                 target.replace(http_path)
             else:
                 http_path.unlink(missing_ok=True)
+
+
+class AtomicYamlPersister:
+    """vcrpy's persister for ``.http.yaml`` files: written atomically, and a broken file is an error naming it.
+
+    Saving goes through :func:`xai_fake.cassette.format.atomic_write` (temporary file, fsync,
+    rename), so a full disk or a kill never leaves a half-written file; a failed write is a
+    :class:`~xai_fake.cassette.format.CassetteWriteError` naming the file, the old file intact.
+    Loading refuses, with a :class:`~xai_fake.cassette.format.CassetteError` naming the file, what
+    vcrpy would not read (broken YAML, not a cassette, bad encoding, not a regular file), where vcrpy
+    would raise an error without the file's name or quietly record over it. A missing or empty
+    file is a cassette not recorded yet, as for vcrpy.
+    """
+
+    @classmethod
+    def load_cassette(cls, cassette_path: str | os.PathLike[str], serializer: Any) -> Any:
+        from vcr.persisters.filesystem import CassetteNotFoundError
+        from vcr.serialize import deserialize
+
+        from xai_fake.cassette.format import CassetteError, read_cassette_bytes
+
+        path = Path(cassette_path)
+        if not path.exists():
+            raise CassetteNotFoundError()
+        data = read_cassette_bytes(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            reason = f"cannot read this HTTP cassette: it is not UTF-8 text ({error.reason})"
+            raise CassetteError(path, reason) from None
+        if not text.strip():
+            raise CassetteNotFoundError()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # vcrpy warns about what it cannot read
+                return deserialize(text, serializer)
+        except Exception as error:  # yaml errors, a mapping without "interactions", wrong types, ...
+            reason = " ".join(str(error).split()) or type(error).__name__
+            if isinstance(error, KeyError):
+                reason = f"no {reason} key"
+            raise CassetteError(
+                path,
+                f"cannot read this HTTP cassette ({type(error).__name__}: {reason[:300]}); "
+                "restore it from version control, or delete it and record again",
+            ) from None
+
+    @staticmethod
+    def save_cassette(cassette_path: str | os.PathLike[str], cassette_dict: Any, serializer: Any) -> None:
+        from vcr.serialize import serialize
+
+        from xai_fake.cassette.format import atomic_write, write_error
+
+        path = Path(cassette_path)
+        data = serialize(cassette_dict, serializer).encode("utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+        except OSError as error:
+            raise write_error(path, error, what="cannot write this HTTP cassette") from error
 
 
 def _without_vcrpy(item: pytest.Item, http_path: Path, mode: Any, layer: CassetteLayer) -> None:
@@ -545,19 +627,48 @@ def _without_vcrpy(item: pytest.Item, http_path: Path, mode: Any, layer: Cassett
         )
 
 
-def _redacted_request(request: Any) -> Any:
-    """The one secrets rule on an HTTP request before vcrpy writes it."""
-    from xai_fake.credentials import redact_headers
+def _http_secrets(layer: CassetteLayer) -> Secrets:
+    """What the HTTP cassette scrubs: the keys the recording proxy forwards, and the environment's real keys."""
+    from xai_fake.cassette.recorder import ENVIRONMENT_KEYS
+    from xai_fake.credentials import Secrets
+
+    secrets = layer.recorder.secrets if layer.recorder is not None else Secrets()
+    secrets.update(value for value in map(os.environ.get, ENVIRONMENT_KEYS) if value)
+    return secrets
+
+
+def _redacted_request(request: Any, secrets: Secrets | None = None) -> Any:
+    """The one secrets rule on an HTTP request before vcrpy writes it (or matches it): headers, URI, body."""
+    from xai_fake.credentials import Secrets, redact_headers
+
+    secrets = secrets if secrets is not None else Secrets()  # no known keys: signed-URL parameters still go
 
     redact_headers(request.headers)
+    for key in list(request.headers):
+        request.headers[key] = secrets.scrub_text(str(request.headers[key]))
+    request.uri = secrets.scrub_text(request.uri)
+    if isinstance(request.body, bytes):
+        request.body = secrets.scrub_bytes(request.body)
+    elif isinstance(request.body, str):
+        request.body = secrets.scrub_text(request.body)
     return request
 
 
-def _redacted_response(response: dict[str, Any]) -> dict[str, Any]:
-    """The one secrets rule on an HTTP response (``set-cookie``, ...) before vcrpy writes it."""
-    from xai_fake.credentials import redact_headers
+def _redacted_response(response: dict[str, Any], secrets: Secrets | None = None) -> dict[str, Any]:
+    """The one secrets rule on an HTTP response (``set-cookie``, signed ``location`` URLs, its body) for vcrpy."""
+    from xai_fake.credentials import Secrets, redact_headers
 
-    redact_headers(response.get("headers", {}))
+    secrets = secrets if secrets is not None else Secrets()
+
+    headers = response.get("headers", {})
+    redact_headers(headers)
+    for key, value in list(headers.items()):
+        scrubbed = [secrets.scrub_text(str(item)) for item in value] if isinstance(value, list) else None
+        headers[key] = scrubbed if scrubbed is not None else secrets.scrub_text(str(value))
+    body = response.get("body")
+    if isinstance(body, dict) and isinstance(body.get("string"), bytes | str):
+        text = body["string"]
+        body["string"] = secrets.scrub_bytes(text) if isinstance(text, bytes) else secrets.scrub_text(text)
     return response
 
 

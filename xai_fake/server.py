@@ -275,12 +275,16 @@ class FakeServer:
         self.port = None
         # The server's own cassette is written once no call can add to it any more.
         layer = self._cassette_slot.cassette
-        if layer is not None and server is not None:
-            layer.save()
-            await layer.aclose()
-        # HTTP file server: stopped with the gRPC server.
-        self.defaults.state.publisher = None
-        await self.http_files.stop()
+        try:
+            if layer is not None and server is not None:
+                try:
+                    layer.save()  # a full disk raises here, after the previous file was left intact
+                finally:
+                    await layer.aclose()
+        finally:
+            # HTTP file server: stopped with the gRPC server, whatever the cassette's fate.
+            self.defaults.state.publisher = None
+            await self.http_files.stop()
 
     def start(self) -> FakeServer:
         """Start serving on a background thread with its own event loop."""

@@ -441,7 +441,8 @@ def test_an_octal_escape_above_a_byte_is_a_cassette_error(sample: cassette_pb2.C
     # Found by test_bit_flips in CI: a flip turned "\\377" into "\\400", which the fast text path let through.
     text = dumps(sample, text=True).decode()
     assert "\\377" in text
-    with pytest.raises(CassetteError, match=r"a string has an invalid octal escape sequence"):
+    # Why, in the reference parser's words, differs between protobuf versions (5.29: a latin-1 error at 75:13).
+    with pytest.raises(CassetteError, match=r"'edited': not a valid text cassette: .*(octal escape|latin-1)"):
         loads(text.replace("\\377", "\\400", 1).encode(), text=True, path="edited")
 
 

@@ -14,6 +14,7 @@ import pytest
 from tests.cassette.conftest import SECRET_KEY, SECRET_MANAGEMENT_KEY, make_upstream, real_keys, recording
 from xai_fake import FakeServer
 from xai_fake.cassette import load, to_text
+from xai_fake.cassette.journal import journal_path, read_journal
 from xai_sdk.chat import user
 
 RECORD_THEN_HANG = textwrap.dedent(
@@ -62,7 +63,9 @@ def test_sigkill_during_recording_keeps_the_old_cassette(tmp_path: Path) -> None
     assert child.returncode == -signal.SIGKILL
     assert path.read_bytes() == before
     assert len(load(path).interactions) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["durable.pb"], "no temporary file is left behind"
+    # No temporary file is left behind; the journal holds the killed session's calls, to recover.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["durable.pb", "durable.pb.journal", "durable.pb.lock"]
+    assert len(read_journal(journal_path(path)).interactions) == 3
 
 
 XDIST_TESTS = """

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import hashlib
 import os
 import re
@@ -122,6 +123,38 @@ class CassetteError(ValueError):
         self.reason = " ".join(reason.split("\n"))
         where = f"cassette {str(self.path)!r}: " if self.path is not None else "cassette: "
         super().__init__(where + self.reason)
+
+
+class CassetteWriteError(CassetteError):
+    """A cassette that cannot be written or recorded: one line naming it, the problem and the fix.
+
+    Raised before a recording starts (:func:`xai_fake.cassette.writable.check_writable`, the
+    lock), and instead of the :class:`OSError` of a failed save (:func:`write_error`): the
+    previous file is then left as it was.
+    """
+
+
+#: What to do about an OSError while writing, by errno.
+_WRITE_FIXES = {
+    getattr(errno, "EDQUOT", errno.ENOSPC): "free some of your disk quota, or record elsewhere",
+    errno.ENOSPC: "free some space on that file system, or record elsewhere",
+    errno.EROFS: "the file system is mounted read-only: record to a writable place",
+    errno.EACCES: "make the directory writable for this user, or record elsewhere",
+    errno.EPERM: "make the directory writable for this user, or record elsewhere",
+    errno.ENOTDIR: "a part of the path is a file, not a directory: choose another path",
+    errno.EISDIR: "it is a directory: give the path of a cassette file, e.g. DIR/name.pb",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+
+
+def write_error(path: PathLike, exc: OSError, *, what: str = "cannot write it") -> CassetteWriteError:
+    """``exc`` (raised while writing ``path``) as one line: the file, the system's reason, the fix."""
+    reason = exc.strerror or str(exc)
+    other = Path(os.fsdecode(exc.filename)) if isinstance(exc.filename, (str, bytes)) else None
+    # A temporary file next to the target says nothing more than the target; a parent directory does.
+    where = f" ({other})" if other is not None and other.parent != Path(path).parent else ""
+    fix = _WRITE_FIXES.get(exc.errno or 0, "check the path and its permissions")
+    return CassetteWriteError(path, f"{what}: {reason}{where}; {fix}")
 
 
 class CassetteWarning(UserWarning):

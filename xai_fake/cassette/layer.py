@@ -3,23 +3,41 @@
 Built by ``FakeServer(cassette=...)`` and ``fake.use_cassette(...)`` from a
 :class:`~xai_fake.cassette.options.CassetteOptions`; scripted answers win over it, and in
 replay a miss is an error unless ``fallback_to_defaults``.
+
+A layer that records cannot lose its recording quietly. Before the first call is proxied it
+checks that the cassette can be written (:func:`~xai_fake.cassette.writable.check_writable`)
+and takes its lock (:class:`~xai_fake.cassette.writable.CassetteLock`: a second recorder of the
+same cassette is refused), refusing with a
+:class:`~xai_fake.cassette.format.CassetteWriteError` in one line. Every interaction is
+journaled as its call ends (:mod:`xai_fake.cassette.journal`), so a killed recorder loses at most
+the call in flight; :meth:`CassetteLayer.save` writes the cassette atomically, then removes the
+journal and releases the lock. A journal left behind by a killed recorder is folded into the
+cassette first by a ``new_episodes`` recording (which would keep those interactions anyway; the
+log says so in one line, and :attr:`CassetteLayer.recovered` tells what was done); the other
+record modes, which would drop them at save, refuse to start until ``xai-fake cassette check
+--recover PATH`` has folded it (or the journal was deleted). An empty journal is just removed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 import grpc
 
 from xai_fake._proto import cassette_pb2
-from xai_fake.cassette.format import load, new_cassette, save
+from xai_fake.cassette.format import CassetteError, CassetteWriteError, load, new_cassette, save, write_error
+from xai_fake.cassette.journal import Journal, Recovered, journal_path, read_journal, recover
 from xai_fake.cassette.options import CassetteOptions
 from xai_fake.cassette.player import Miss, Player
 from xai_fake.cassette.record_mode import RecordMode
 from xai_fake.cassette.recorder import ProxyFailure, Recorder
+from xai_fake.cassette.writable import CassetteLock, check_writable
 from xai_fake.chain import Call, Responses
 from xai_fake.errors import FakeRpcError
+
+_logger = logging.getLogger("xai_fake.cassette")
 
 
 class CassetteLayer:
@@ -40,6 +58,24 @@ class CassetteLayer:
         self.path = chosen.path
         self.record_mode = chosen.record_mode
         self.fallback_to_defaults = chosen.fallback_to_defaults
+        #: What the start of this recording recovered from a journal a killed recorder left behind, if anything.
+        self.recovered: Recovered | None = None
+        self._lock: CassetteLock | None = None
+        self._journal: Journal | None = None
+        self.recorder: Recorder | None = None
+        records = self.record_mode.records(self.path)
+        if records:
+            self._begin_recording()
+        try:
+            self._open(chosen, records)
+        except BaseException:
+            self._end_recording(keep_journal=False)
+            raise
+        self.saved = False
+        #: True once :meth:`save` removed the file (``rewrite`` with nothing recorded).
+        self.removed = False
+
+    def _open(self, chosen: CassetteOptions, records: bool) -> None:
         self._existing = load(self.path) if self.record_mode.replays(self.path) and self.path.exists() else None
         played = self._existing if self._existing is not None else cassette_pb2.Cassette()
         self.player = Player(
@@ -50,8 +86,7 @@ class CassetteLayer:
             honour_timing=chosen.honour_timing,
             speed=chosen.speed,
         )
-        self.recorder: Recorder | None = None
-        if self.record_mode.records(self.path):
+        if records:
             self.recorder = Recorder(
                 chosen.upstream,
                 chosen.management_upstream,
@@ -59,9 +94,53 @@ class CassetteLayer:
                 upstream_tls=chosen.upstream_tls,
                 redactor=chosen.redactor,
             )
-        self.saved = False
-        #: True once :meth:`save` removed the file (``rewrite`` with nothing recorded).
-        self.removed = False
+            if self._journal is not None:
+                self.recorder.on_kept = self._journal.append
+
+    def _begin_recording(self) -> None:
+        """Check the cassette can be written, take its lock, deal with a journal left behind, start the journal."""
+        check_writable(self.path)
+        lock = CassetteLock(self.path)
+        lock.acquire()
+        self._lock = lock
+        try:
+            self._left_behind()
+            self._journal = Journal(self.path)
+        except BaseException:
+            self._end_recording(keep_journal=True)
+            raise
+
+    def _left_behind(self) -> None:
+        """Fold (``new_episodes``) or refuse (other modes) a journal a killed recorder left; remove an empty one."""
+        journal = journal_path(self.path)
+        if not os.path.lexists(journal):
+            return
+        found = len(read_journal(journal).interactions)
+        if self.record_mode is RecordMode.NEW_EPISODES or not found:
+            self.recovered = recover(self.path)
+            if found:
+                _logger.warning("xai-fake: %s", self.recovered.explain() if self.recovered else journal)
+            return
+        raise CassetteError(
+            self.path,
+            f"a recording of it was interrupted: {journal} holds {found} interaction(s) that are not in the cassette, "
+            f"and record mode {self.record_mode.value!r} would drop them; keep them with: xai-fake cassette check "
+            f"--recover {self.path} (then record again), or delete {journal} to discard them",
+        )
+
+    def _end_recording(self, *, keep_journal: bool) -> None:
+        """Stop journaling (the journal is removed unless kept and not empty), then release the lock."""
+        journal, self._journal = self._journal, None
+        if journal is not None:
+            if self.recorder is not None:
+                self.recorder.on_kept = None
+            if keep_journal and journal.count:
+                journal.close()
+            else:
+                journal.remove()
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     @property
     def recording(self) -> bool:
@@ -125,7 +204,33 @@ class CassetteLayer:
         reach the upstream (:attr:`proxy_failures`): a recording with holes would replay an
         outage of the recording machine. In ``rewrite`` mode a run that recorded nothing
         removes the file, so that it holds exactly what the last recording saw.
+
+        Then the journal is removed and the lock released. A file that cannot be written (a full
+        disk, no permission) raises :class:`~xai_fake.cassette.format.CassetteWriteError` in one
+        line naming it; the previous file is left intact, and so is the journal, to be recovered
+        with ``xai-fake cassette check --recover PATH`` once the problem is fixed.
         """
+        try:
+            written = self._save()
+        except OSError as exc:
+            kept = self._journal is not None and self._journal.failed is None and self._journal.count > 0
+            self._end_recording(keep_journal=True)
+            error = write_error(self.path, exc)
+            note = (
+                f"; the recording is kept in {journal_path(self.path)}: once fixed, fold it in with: "
+                f"xai-fake cassette check --recover {self.path}"
+                if kept
+                else ""
+            )
+            left = "the previous file is intact" if self.path.exists() else "nothing was written"
+            raise CassetteWriteError(self.path, f"{error.reason}; {left}{note}") from exc
+        except BaseException:
+            self._end_recording(keep_journal=True)
+            raise
+        self._end_recording(keep_journal=False)
+        return written
+
+    def _save(self) -> bool:
         if self.recorder is None or self.proxy_failures:
             return False
         if not self.recorder.interactions:
@@ -138,7 +243,12 @@ class CassetteLayer:
         self.saved = True
         return True
 
+    def release(self) -> None:
+        """End the recording without saving: the lock is released, a journal with interactions kept (to recover)."""
+        self._end_recording(keep_journal=True)
+
     async def aclose(self) -> None:
-        """Close the upstream channels (in the server's event loop)."""
+        """Close the upstream channels (in the server's event loop); :meth:`release` if :meth:`save` did not run."""
+        self.release()
         if self.recorder is not None:
             await self.recorder.aclose()

@@ -43,8 +43,24 @@ from typing import Any, Union
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from xai_fake.credentials import REDACTED, is_credential_key, is_credential_value
+from xai_fake.credentials import QUERY_HINT, REDACTED, is_credential_key, is_credential_value
 from xai_fake.protobuf_compat import is_repeated
+
+
+def _comparable_bytes(request: Message) -> bytes:
+    """A request's deterministic encoding as its recording holds it: signed-URL credentials redacted.
+
+    Recordings are redacted (:func:`xai_fake.cassette.redact.scrub`), so a live request that
+    carries ``?token=abc`` is compared as ``?token=<redacted>``. Requests without URL parameters
+    (nearly all) cost one regex scan of their bytes.
+    """
+    data = request.SerializeToString(deterministic=True)
+    if QUERY_HINT.search(data) is None:
+        return data
+    from xai_fake.cassette.redact import redacted_for_matching
+
+    redacted = redacted_for_matching(request)
+    return data if redacted is request else redacted.SerializeToString(deterministic=True)
 
 
 class CallView:
@@ -380,11 +396,9 @@ class RequestMatcher:
             requests = [self.normalise(request) for request in requests]
         if self._method:
             if len(requests) == 1:
-                return (requests[0].SerializeToString(deterministic=True),)
-            return tuple(request.SerializeToString(deterministic=True) for request in requests)
-        return tuple(
-            (request.DESCRIPTOR.full_name, request.SerializeToString(deterministic=True)) for request in requests
-        )
+                return (_comparable_bytes(requests[0]),)
+            return tuple(_comparable_bytes(request) for request in requests)
+        return tuple((request.DESCRIPTOR.full_name, _comparable_bytes(request)) for request in requests)
 
     def prepare(self, view: CallView) -> Prepared:
         """``view`` with what the built-in matchers compare worked out once."""
@@ -401,7 +415,7 @@ class RequestMatcher:
         """The :meth:`key` of a call of ``method`` (a full name) and its comparable metadata (None without
         ``"metadata"``), computed without a :class:`CallView`: the replay's hot path."""
         if self._plain_key and len(requests) == 1:
-            return (method, (requests[0].SerializeToString(deterministic=True),), None), None
+            return (method, (_comparable_bytes(requests[0]),), None), None
         comparable = None
         names = None
         if self._metadata:

@@ -8,6 +8,12 @@ passes the response messages through as they come, copies the initial and traili
 metadata and the final status back (an error after a partial stream included), and
 keeps the interaction, redacted, with the time of every message.
 
+The recorder knows the keys it forwards: the credential values of every call's metadata
+(:attr:`Recorder.secrets`, by the one secrets rule) are scrubbed from each interaction as it
+ends, with the credential query parameters of signed URLs, wherever they appear: bodies,
+metadata values, status details (:func:`~xai_fake.cassette.redact.scrub`). A key a user pasted
+into a prompt is thus not written either.
+
 What fails inside the proxy itself is never kept as if the API had answered: a call that
 could not reach the upstream (name resolution, connection, TLS handshake) is answered with
 ``UNAVAILABLE`` saying so, and listed in :attr:`Recorder.failures` instead of the recorded
@@ -19,10 +25,11 @@ interactions in cassettes written by older versions (``xai-fake cassette check``
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,14 +39,17 @@ from google.protobuf.message import Message
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette.format import pack
 from xai_fake.cassette.player import sendable
-from xai_fake.cassette.redact import Redactor
+from xai_fake.cassette.redact import Redactor, scrub
 from xai_fake.chain import Call, Responses
+from xai_fake.credentials import Secrets
 from xai_fake.errors import FakeRpcError
 from xai_fake.methods import MANAGEMENT_SERVICES, Method
 from xai_sdk._channel import is_local
 from xai_sdk._target import SCHEMES
 
 DEFAULT_UPSTREAM = "api.x.ai:443"
+#: Environment variables holding keys the recorder scrubs from the start (before a call sends them).
+ENVIRONMENT_KEYS = ("XAI_API_KEY", "XAI_MANAGEMENT_KEY")
 DEFAULT_MANAGEMENT_UPSTREAM = "management-api.x.ai:443"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -183,8 +193,9 @@ def _duration(seconds: float) -> Any:
 class _Recording:
     """One call on its way through the proxy: the interaction being written down."""
 
-    def __init__(self, method: Method) -> None:
+    def __init__(self, method: Method, secrets: Secrets) -> None:
         self.start = time.monotonic()
+        self.secrets = secrets
         self.interaction = cassette_pb2.Interaction(method=method.path)
         self.code, self.details = grpc.StatusCode.OK, ""
         self.initial_seen = False
@@ -220,9 +231,11 @@ class _Recording:
         upstream.cancel()
 
     def finish(self) -> cassette_pb2.Interaction:
+        """The interaction as the call ended, with every known secret scrubbed (nothing is kept before this)."""
         self.interaction.status_code = self.code.value[0]
         self.interaction.status_details = self.details
         self.interaction.duration.CopyFrom(_duration(time.monotonic() - self.start))
+        scrub(self.interaction, self.secrets)
         return self.interaction
 
 
@@ -237,6 +250,10 @@ class Recorder:
             (giving them also turns TLS on for a loopback upstream).
         upstream_tls: force TLS on (True) or off (False); default: TLS unless the upstream is local.
         redactor: applied to every interaction before it is kept; default :class:`Redactor()`.
+
+    Attributes:
+        secrets: the credential values of the metadata forwarded so far, with the keys of the
+            environment (:data:`ENVIRONMENT_KEYS`) and any added, scrubbed from every interaction.
     """
 
     def __init__(
@@ -255,16 +272,30 @@ class Recorder:
         self.root_certificates = upstream_root_certificates
         self.upstream_tls = upstream_tls
         self.redactor = redactor if redactor is not None else Redactor()
+        self.secrets = Secrets(value for value in map(os.environ.get, ENVIRONMENT_KEYS) if value)
+        self._scrubbed_with = 0  # len(self.secrets) when every kept interaction was last scrubbed
         self._lock = threading.Lock()
         self._interactions: list[cassette_pb2.Interaction] = []
         self._failures: list[ProxyFailure] = []
         self._channels: dict[str, grpc.aio.Channel] = {}
+        #: Called with each interaction kept, as its call ends (the cassette layer's journal).
+        self.on_kept: Callable[[cassette_pb2.Interaction], None] | None = None
 
     @property
     def interactions(self) -> list[cassette_pb2.Interaction]:
-        """The recorded (redacted) interactions so far, in the order the calls ended."""
+        """The recorded (redacted) interactions so far, in the order the calls ended.
+
+        Scrubbed again first if keys were learned since some of them were kept (a management
+        key first sent after an answer that held it), so that what is written holds none.
+        """
         with self._lock:
-            return list(self._interactions)
+            kept = list(self._interactions)
+            learned = len(self.secrets)
+            if learned != self._scrubbed_with:
+                for interaction in kept:
+                    scrub(interaction, self.secrets)
+                self._scrubbed_with = learned
+        return kept
 
     @property
     def failures(self) -> list[ProxyFailure]:
@@ -322,7 +353,8 @@ class Recorder:
     def _open(self, call: Call) -> tuple[_Recording, Any]:
         method, context = call.method, call.context
         invocation = [(key, value) for key, value in context.invocation_metadata() or ()]
-        recording = _Recording(method)
+        self.secrets.learn(invocation)
+        recording = _Recording(method, self.secrets)
         recording.interaction.requests.extend(pack(request, 0.0) for request in call.requests)
         recording.interaction.request_metadata.extend(metadata_entries(invocation))
         upstream = self._call(method, list(call.requests), _forwardable(invocation), context.time_remaining())
@@ -405,3 +437,5 @@ class Recorder:
         if kept is not None:
             with self._lock:
                 self._interactions.append(kept)
+            if self.on_kept is not None:
+                self.on_kept(kept)

@@ -15,16 +15,22 @@ adds your own rules::
 
 A field path is a message type's full name and one of its fields; the rule applies to every
 message of that type anywhere inside request and response bodies.
+
+Before any of this, the recording proxy scrubs what it knows (:func:`scrub`): every occurrence
+of the keys it forwarded (:class:`~xai_fake.credentials.Secrets`) and every credential query
+parameter of a signed URL, in every string and bytes field of the interaction at any depth
+(bodies, ``Any`` and ``Struct`` values included, metadata values, status details).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from google.protobuf import descriptor_pool
+from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from xai_fake._proto import cassette_pb2
 from xai_fake.cassette.format import load_descriptors, pack, unpack
@@ -32,6 +38,7 @@ from xai_fake.credentials import (
     CREDENTIAL_KEY_PARTS,
     CREDENTIAL_KEYS,
     REDACTED,
+    Secrets,
     is_credential_key,
     redact_credentials,
     redact_entry,
@@ -47,6 +54,8 @@ __all__ = [
     "Redactor",
     "is_credential_key",
     "redact_credentials",
+    "redacted_for_matching",
+    "scrub",
 ]
 
 #: The before-record hook: return the (possibly edited) interaction, or None to leave it out.
@@ -198,6 +207,109 @@ class Redactor:
             return  # a type this xai-devkit does not know cannot hold any of the configured fields
         if self.redact_message(message):
             recorded.body.CopyFrom(pack(message).body)
+
+
+def scrub(message: Message, secrets: Secrets) -> bool:
+    """Scrub ``message`` in place: ``secrets`` and signed-URL credentials, in every string and bytes field.
+
+    Every string field (repeated, map keys and values, at any depth) goes through
+    :meth:`Secrets.scrub_text <xai_fake.credentials.Secrets.scrub_text>`, every bytes field through
+    :meth:`~xai_fake.credentials.Secrets.scrub_bytes` (as UTF-8). A ``google.protobuf.Any`` of a
+    known type is unpacked, scrubbed and packed again; of an unknown type, the secrets in its bytes
+    are overwritten with ``*`` (the encoding stays valid). True if anything changed. A message whose
+    encoding holds nothing to scrub is not walked, so the common case costs one serialization.
+    """
+    if not secrets.worth_scrubbing(message.SerializeToString()):
+        return False
+    return _scrub(message, secrets)
+
+
+_NO_SECRETS = Secrets()
+
+
+def redacted_for_matching(message: Message) -> Message:
+    """A live request as its recording would read: a copy with signed-URL credentials redacted.
+
+    ``message`` itself when there is nothing to redact (the common case: one serialization).
+    For a matcher, so that a recorded ``?token=<redacted>`` matches a live ``?token=abc``.
+    """
+    if not _NO_SECRETS.worth_scrubbing(message.SerializeToString()):
+        return message
+    copy = type(message)()
+    copy.CopyFrom(message)
+    return copy if _scrub(copy, _NO_SECRETS) else message
+
+
+def _scrub(message: Message, secrets: Secrets) -> bool:
+    if message.DESCRIPTOR.full_name == "google.protobuf.Any":
+        return _scrub_any(message, secrets)
+    changed = False
+    for field, value in message.ListFields():
+        if field.type in _STRINGLIKE:
+            clean = secrets.scrub_text if field.type == FieldDescriptor.TYPE_STRING else secrets.scrub_bytes
+            if is_repeated(field):
+                scrubbed = [clean(item) for item in value]
+                if scrubbed != list(value):
+                    value[:] = scrubbed
+                    changed = True
+            else:
+                scrubbed_value = clean(value)
+                if scrubbed_value != value:
+                    setattr(message, field.name, scrubbed_value)
+                    changed = True
+        elif field.message_type is not None:
+            if field.message_type.GetOptions().map_entry:
+                changed = _scrub_map(value, field.message_type, secrets) or changed
+            elif is_repeated(field):
+                for item in value:
+                    changed = _scrub(item, secrets) or changed
+            else:
+                changed = _scrub(value, secrets) or changed
+    return changed
+
+
+def _scrub_map(container: Any, entry: Descriptor, secrets: Secrets) -> bool:
+    key_field, value_field = entry.fields_by_name["key"], entry.fields_by_name["value"]
+    changed = False
+    if key_field.type == FieldDescriptor.TYPE_STRING:
+        for key in list(container):
+            clean_key = secrets.scrub_text(key)
+            if clean_key != key:
+                changed = True
+                if value_field.message_type is not None:
+                    container[clean_key].CopyFrom(container[key])
+                else:
+                    container[clean_key] = container[key]
+                del container[key]
+    for key in list(container):
+        if value_field.message_type is not None:
+            changed = _scrub(container[key], secrets) or changed
+        elif value_field.type in _STRINGLIKE:
+            clean = secrets.scrub_text if value_field.type == FieldDescriptor.TYPE_STRING else secrets.scrub_bytes
+            value = container[key]
+            scrubbed = clean(value)
+            if scrubbed != value:
+                container[key] = scrubbed
+                changed = True
+    return changed
+
+
+def _scrub_any(message: Any, secrets: Secrets) -> bool:
+    load_descriptors()
+    try:
+        descriptor = descriptor_pool.Default().FindMessageTypeByName(message.TypeName())
+        inner = message_factory.GetMessageClass(descriptor)()
+        inner.ParseFromString(message.value)
+    except (KeyError, DecodeError):  # an unknown type, or bytes that do not parse: overwrite in place
+        masked = secrets.mask_bytes(message.value)
+        if masked == message.value:
+            return False
+        message.value = masked
+        return True
+    if not _scrub(inner, secrets):
+        return False
+    message.value = inner.SerializeToString(deterministic=True)
+    return True
 
 
 #: The default redactor: credentials only.
