@@ -9,6 +9,8 @@ every key, including the wrong keys the test itself sent.
 from __future__ import annotations
 
 import logging
+import pprint
+import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 
 from tests.reliability.conftest import Api, Mode
 from xai_fake import FakeServer
+from xai_sdk._channel import call_metadata
 from xai_sdk.chat import user
 
 API_KEY = "xai-S3CRET-api-7f2c9e41d0b8"
@@ -89,8 +92,8 @@ async def scenarios(fake: FakeServer, mode: Mode, texts: list[str]) -> None:
         await attempt(texts, lambda: call_of(api, api.client.collections.list))
 
 
-async def call_of(api: Api, function: Any, *args: Any) -> Any:
-    result = function(*args)
+async def call_of(api: Api, function: Any, *args: Any, **kwargs: Any) -> Any:
+    result = function(*args, **kwargs)
     return (await result) if api.mode == "async" else result
 
 
@@ -124,3 +127,79 @@ async def test_keys_never_leak(
         for secret in SECRETS:
             assert secret not in text, f"a key leaked into the {source}"
             assert secret[4:] not in text, f"part of a key leaked into the {source}"
+
+
+# -- captured locals: tracebacks, pytest -l ---------------------------------------------------
+
+
+async def failing_call(api: Api, kind: str) -> BaseException:
+    """Fail one SDK call of ``kind`` against the fake with INTERNAL; the error, with its traceback."""
+    method = {"unary": "Chat/GetCompletion", "stream": "Chat/GetCompletionChunk", "upload": "Files/UploadFile"}[kind]
+    api.fake.fault(grpc.StatusCode.INTERNAL, "boom", times=1, method=method)
+    try:
+        if kind == "unary":
+            await api.sample()
+        elif kind == "stream":
+            await api.stream()
+        else:
+            await call_of(api, api.client.files.upload, b"some bytes", filename="notes.txt")
+    except grpc.RpcError as error:
+        return error
+    raise AssertionError(f"the {kind} call did not fail")
+
+
+@pytest.mark.parametrize("kind", ["unary", "stream", "upload"])
+async def test_captured_locals_tracebacks_show_no_key(secret_fake: FakeServer, mode: Mode, kind: str) -> None:
+    async with Api(secret_fake, mode, api_key=API_KEY, management_api_key=MANAGEMENT_KEY) as api:
+        error = await failing_call(api, kind)
+        shown = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+        views = [repr(api.client.stubs.kwargs()), repr(api.client._config), pprint.pformat(vars(api.client))]
+    assert "self = " in shown and "xai_sdk" in shown, "the SDK's frames and their locals are in the traceback"
+    assert "'Bearer <redacted>'" in shown + views[0]
+    for text in (shown, *views):
+        for secret in SECRETS:
+            assert secret not in text and secret[4:] not in text
+
+
+def test_the_key_value_is_sent_as_it_is() -> None:
+    pair = call_metadata(API_KEY, None)[0]
+    assert pair == ("authorization", f"Bearer {API_KEY}") and str(pair[1]) == f"Bearer {API_KEY}"
+    assert f"{pair[1]}" == f"Bearer {API_KEY}" and pair[1].encode() == f"Bearer {API_KEY}".encode()
+    assert repr(pair) == "('authorization', 'Bearer <redacted>')"
+    assert isinstance(pair[1], str)
+
+
+SHOW_LOCALS_TEST = """
+import os
+
+import grpc
+import pytest
+
+from xai_fake import FakeServer
+from xai_sdk.chat import user
+
+
+@pytest.fixture
+def client():
+    key = os.environ["SECRET_UNDER_TEST"]
+    with FakeServer(api_keys=[key]) as fake:
+        fake.fault(grpc.StatusCode.INTERNAL, "boom", method="Chat/GetCompletion")
+        with fake.client(api_key=key) as client:
+            yield client
+
+
+def test_a_failing_call(client):
+    chat = client.chat.create("grok-4", messages=[user("hi")])
+    chat.sample()
+"""
+
+
+def test_pytest_showlocals_shows_no_key(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_UNDER_TEST", API_KEY)
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_show_locals=SHOW_LOCALS_TEST)
+    result = pytester.runpytest("-l", "--tb=long", "-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str() + result.stderr.str()
+    assert "StatusCode.INTERNAL" in output and "'Bearer <redacted>'" in output, "the locals were shown"
+    assert API_KEY not in output and API_KEY[4:] not in output
