@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,17 @@ def official_wheel_dir(pytestconfig: pytest.Config) -> Path:
 
 @pytest.fixture(scope="session")
 def official_descriptors(
-    official_wheel_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    official_wheel_dir: Path, official_python: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> list[descriptor_pb2.FileDescriptorProto]:
-    """The official file descriptors, read in a separate interpreter (both packages are ``xai_sdk``)."""
+    """The official file descriptors, read in a separate interpreter (both packages are ``xai_sdk``).
+
+    That interpreter is the official SDK's venv: its generated modules check the protobuf runtime
+    they need, which ours (down to 5.29.0) may not be.
+    """
     out = tmp_path_factory.mktemp("official") / "descriptors.pb"
     script = HERE / "dump_official_descriptors.py"
     result = subprocess.run(
-        [sys.executable, "-I", str(script), str(official_wheel_dir), str(out)],
+        [str(official_python), "-I", str(script), str(official_wheel_dir), str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, f"reading the official descriptors failed:\n{result.stderr}"

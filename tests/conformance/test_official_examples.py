@@ -62,6 +62,9 @@ ARGUMENTS = {
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeServer]:
     with FakeServer(seed=121) as server:
+        # collection.py uploads with wait_for_indexing=True and the official 10 s poll interval: documents
+        # indexed at once spare it two sleeps per flavour (its PROCESSING path is tested in tests/fake).
+        server.defaults.services["collections.Collections"].indexing_seconds = 0
         yield server
 
 

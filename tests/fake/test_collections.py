@@ -195,6 +195,22 @@ def test_document_is_processing_then_processed(api: Api) -> None:
     assert [api.document(collection_id, file_id).status for _ in range(3)] == [PROCESSING, PROCESSED, PROCESSED]
 
 
+def test_documents_index_at_once_with_no_indexing_time(api: Api, fake: FakeServer) -> None:
+    collections = fake.defaults.services["collections.Collections"]
+    collections.indexing_seconds = 0
+    try:
+        collection_id = api.create("docs", chunk_configuration=chars(10, 2)).collection_id
+        file_id = api.add(collection_id, "notes.txt", b"abcdefghijklmnopqrstuvwxyz")
+        first = api.document(collection_id, file_id)
+        assert (first.status, first.chunk_count) == (PROCESSED, 3)
+        api.collections.ReIndexDocument(
+            collections_pb2.ReIndexDocumentRequest(collection_id=collection_id, file_id=file_id), metadata=api.mgmt_md
+        )
+        assert api.document(collection_id, file_id).status == PROCESSED
+    finally:
+        collections.indexing_seconds = 30.0
+
+
 async def test_document_lifecycle_async(aio_channel: grpc.aio.Channel, md: Metadata, mgmt_md: Metadata) -> None:
     files = files_pb2_grpc.FilesStub(aio_channel)
     stub = collections_pb2_grpc.CollectionsStub(aio_channel)

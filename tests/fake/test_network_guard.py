@@ -117,8 +117,9 @@ def test_raw_channels_and_the_official_sdk_way():
 
 
 async def test_asyncio_channels_and_clients():
+    client = xai_sdk.AsyncClient(api_key="xai-real-key", api_host="api.x.ai")  # opens its channels on first use
     with pytest.raises(NetworkBlocked, match="api.x.ai"):
-        xai_sdk.AsyncClient(api_key="xai-real-key", api_host="api.x.ai")
+        await client.models.list_language_models()
     with pytest.raises(NetworkBlocked, match="api.x.ai"):
         grpc.aio.secure_channel("api.x.ai:443", grpc.ssl_channel_credentials())
     with pytest.raises(NetworkBlocked, match="10.0.0.7"):

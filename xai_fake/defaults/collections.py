@@ -197,6 +197,9 @@ class CollectionsDefaults:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        #: Seconds of the fake's clock a document takes to index (:data:`INDEXING_SECONDS`); 0 makes
+        #: documents PROCESSED at once, for suites that poll with the official 10 s interval.
+        self.indexing_seconds = INDEXING_SECONDS
 
     # -- collections -------------------------------------------------------------------------
 
@@ -323,7 +326,7 @@ class CollectionsDefaults:
             fields=request.fields,
             status=PROCESSING,
         )  # fmt: skip
-        stored.documents[request.file_id] = StoredDocument(meta, file.data, self.state.time() + INDEXING_SECONDS)
+        stored.documents[request.file_id] = StoredDocument(meta, file.data, self.state.time() + self.indexing_seconds)
         return empty_pb2.Empty()
 
     def ListDocuments(
@@ -387,12 +390,12 @@ class CollectionsDefaults:
             document.meta.fields.update(request.fields)
         if request.HasField("data"):
             document.data, file.size_bytes = request.data, len(request.data)
-            self._reindex(document, self.state.time())
+            self._reindex(document, self.state.time() + self.indexing_seconds)
         return self._read(stored, [document])[0]
 
     def ReIndexDocument(self, request: collections_pb2.ReIndexDocumentRequest, context: object) -> empty_pb2.Empty:
         stored = find_collection(self.state, request.collection_id)
-        self._reindex(self._document(stored, request.file_id), self.state.time())
+        self._reindex(self._document(stored, request.file_id), self.state.time() + self.indexing_seconds)
         return empty_pb2.Empty()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -408,8 +411,8 @@ class CollectionsDefaults:
         return document
 
     @staticmethod
-    def _reindex(document: StoredDocument, now: float) -> None:
-        document.indexed_at, document.read_since_indexing = now + INDEXING_SECONDS, False
+    def _reindex(document: StoredDocument, done_at: float) -> None:
+        document.indexed_at, document.read_since_indexing = done_at, False
         document.meta.status = PROCESSING
         document.meta.ClearField("chunk_count")
         document.meta.ClearField("chunks_processed_count")
