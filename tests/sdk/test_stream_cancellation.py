@@ -79,12 +79,13 @@ def test_a_blocking_stream_stops_when_its_reader_does(xai_fake_server: FakeServe
         else:
             for _ in range(READ):
                 next(iterator)
-            stopped = time.monotonic()
             if stop == "close":
+                stopped = time.monotonic()
                 iterator.close()
             else:
                 del iterator
-                gc.collect()
+                gc.collect()  # a full collection of a big heap holds the GIL (the fake's thread too) for a while
+                stopped = time.monotonic()
         assert_cancelled_promptly(xai_fake_server, CHAT if kind.startswith("chat") else SAMPLE, stopped)
 
 
@@ -106,12 +107,13 @@ async def test_an_async_stream_stops_when_its_reader_does(xai_fake_server: FakeS
         else:
             for _ in range(READ):
                 await iterator.__anext__()
-            stopped = time.monotonic()
             if stop == "close":
+                stopped = time.monotonic()
                 await iterator.aclose()
             else:
                 del iterator
                 gc.collect()
+                stopped = time.monotonic()
         # The fake serves on its own thread; wait off the loop, so the loop can run the close.
         method = CHAT if kind.startswith("chat") else SAMPLE
         await asyncio.to_thread(assert_cancelled_promptly, xai_fake_server, method, stopped)
