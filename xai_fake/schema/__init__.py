@@ -32,7 +32,7 @@ def generate_text(text: str, rng: random.Random, words: list[str], *, resources:
     from xai_fake.schema.validate import checker_for
 
     checker = checker_for(text, resources=resources)
-    generator = Generator(checker.refs, checker, rng, words)
+    generator = Generator(checker.plan, checker, rng, words)
     failure: Unsatisfiable | None = None
     rejected: Any = None
     for _ in range(_ATTEMPTS):

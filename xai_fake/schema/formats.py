@@ -1,4 +1,4 @@
-"""Values for the string ``format`` values of JSON Schema (and pydantic's own formats)."""
+"""Values for the string ``format`` values of JSON Schema (and pydantic's own formats); faker's through pools."""
 
 from __future__ import annotations
 
@@ -7,43 +7,25 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from xai_fake.schema.realism import faker
+from xai_fake.schema.realism import ipv4, pooled, stamp, uuid4
 
 __all__ = ["FORMATS", "format_value"]
-
-
-def _stamp(rng: random.Random) -> tuple[str, str]:
-    date = f"{rng.randint(2019, 2026):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    time = f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
-    return date, time
-
-
-def _ipv4(rng: random.Random) -> str:
-    return str(ipaddress.IPv4Address(rng.choice((10, 172, 192, 203)) << 24 | rng.getrandbits(24)))
 
 
 def _ipv6(rng: random.Random) -> str:
     return str(ipaddress.IPv6Address(0x2001_0DB8 << 96 | rng.getrandbits(96)))
 
 
-def _uuid(rng: random.Random) -> str:
-    text = f"{rng.getrandbits(128):032x}"
-    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{'89ab'[rng.randint(0, 3)]}{text[17:20]}-{text[20:]}"
-
-
 def _host(rng: random.Random) -> str:
-    fake = faker(rng)
-    return str(fake.domain_name()) if fake is not None else f"host{rng.randint(1, 99)}.example.com"
+    return pooled("domain_name", rng) or f"host{rng.randint(1, 99)}.example.com"
 
 
 def _email(rng: random.Random) -> str:
-    fake = faker(rng)
-    return str(fake.email()) if fake is not None else f"user{rng.randint(1, 999)}@example.com"
+    return pooled("email", rng) or f"user{rng.randint(1, 999)}@example.com"
 
 
 def _uri(rng: random.Random) -> str:
-    fake = faker(rng)
-    return f"https://{_host(rng)}/{fake.uri_path() if fake is not None else 'index'}"
+    return f"https://{_host(rng)}/{pooled('uri_path', rng) or 'index'}"
 
 
 def _duration(rng: random.Random) -> str:
@@ -53,30 +35,30 @@ def _duration(rng: random.Random) -> str:
 
 
 FORMATS: dict[str, Callable[[random.Random], str]] = {
-    "date-time": lambda rng: "{}T{}Z".format(*_stamp(rng)),
-    "date": lambda rng: _stamp(rng)[0],
-    "time": lambda rng: _stamp(rng)[1] + "Z",
+    "date-time": lambda rng: "{}T{}Z".format(*stamp(rng)),
+    "date": lambda rng: stamp(rng)[0],
+    "time": lambda rng: stamp(rng)[1] + "Z",
     "duration": _duration,
     "email": _email,
     "idn-email": _email,
     "hostname": _host,
     "idn-hostname": _host,
-    "ipv4": _ipv4,
+    "ipv4": ipv4,
     "ipv6": _ipv6,
-    "ipvanyaddress": _ipv4,
+    "ipvanyaddress": ipv4,
     "ipv4network": lambda rng: f"10.{rng.randint(0, 255)}.0.0/16",
     "ipv6network": lambda rng: "2001:db8::/32",
     "ipvanynetwork": lambda rng: f"10.{rng.randint(0, 255)}.0.0/16",
-    "ipv4interface": lambda rng: f"{_ipv4(rng)}/24",
+    "ipv4interface": lambda rng: f"{ipv4(rng)}/24",
     "ipv6interface": lambda rng: f"{_ipv6(rng)}/64",
-    "ipvanyinterface": lambda rng: f"{_ipv4(rng)}/24",
+    "ipvanyinterface": lambda rng: f"{ipv4(rng)}/24",
     "uri": _uri,
     "url": _uri,
     "iri": _uri,
     "uri-reference": lambda rng: f"/docs/{rng.randint(1, 999)}",
     "iri-reference": lambda rng: f"/docs/{rng.randint(1, 999)}",
     "uri-template": lambda rng: "https://api.example.com/items/{id}",
-    "uuid": _uuid,
+    "uuid": uuid4,
     "json-pointer": lambda rng: rng.choice(("/items/0", "/name", "")),
     "relative-json-pointer": lambda rng: rng.choice(("0", "1/name", "0#")),
     "regex": lambda rng: rng.choice(("^[a-z]+$", "\\d{3}-\\d{4}", "[A-Z][a-z]*")),

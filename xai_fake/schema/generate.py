@@ -9,7 +9,10 @@ out, arrays at their minimum, non-recursive branches preferred), so recursive sc
 Every schema is read in a *scope* (:mod:`xai_fake.schema.refs`: the base URI and dynamic scope
 ``jsonschema`` would read it in). A referenced schema merged into one from another scope keeps
 its own: its subschemas travel wrapped as ``{"x-fake-in": [n, subschema]}``, scope ``n`` of
-:attr:`Generator.scopes`, and are read there.
+the plan's :attr:`~xai_fake.schema.plan.Memo.scopes`, and are read there.
+
+What depends on the schema alone (flattened subschemas, scope numbers, the ``enum`` members and
+hints that fit their schema) is remembered across calls in the schema's :class:`~xai_fake.schema.plan.Plan`.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from xai_fake.schema.errors import InvalidSchema, NotYetSupported, Unsatisfiable
 from xai_fake.schema.merge import SCOPED, canonical, merge, relocated
 from xai_fake.schema.numbers import number_value
+from xai_fake.schema.plan import Plan
 from xai_fake.schema.realism import string_for_name
-from xai_fake.schema.refs import Refs
 from xai_fake.schema.strings import string_value
 from xai_fake.schema.validate import Checker
 
@@ -66,6 +69,7 @@ _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "m
 #: Keyword families, each constraining values of one kind only (a value of another kind ignores them).
 _FAMILIES = ((_OBJECT_KEYS, "object"), (_ARRAY_KEYS, "array"), (_STRING_KEYS, "string"), (_NUMBER_KEYS, "number"))
 _BRANCHES = ("anyOf", "oneOf", "x-fake-anyOf", "x-fake-oneOf", "if", "not", "x-fake-not")
+_BRANCH_KEYS = frozenset(_BRANCHES)
 _REFS = ("$ref", "$dynamicRef", "$recursiveRef")
 #: The kinds of an untyped value, each with the top of its share of a roll in [0, 1).
 _ANY = (("string", 0.6), ("integer", 0.75), ("boolean", 0.85), ("number", 0.92), ("null", 1.0))
@@ -84,18 +88,20 @@ def _ruled_out(error: Unsatisfiable) -> bool:
 
 
 class Generator:
-    """Values for one schema document, drawn from ``rng``; ``checker`` validates its parts."""
+    """Values for one schema document (its ``plan``), drawn from ``rng``; ``checker`` validates its parts."""
 
-    def __init__(self, refs: Refs, checker: Checker, rng: random.Random, words: list[str]) -> None:
-        self.refs = refs
+    def __init__(self, plan: Plan, checker: Checker, rng: random.Random, words: list[str]) -> None:
+        self.refs = plan.refs
         self.checker = checker
         self.rng = rng
         self.words = words or ["alpha", "beta", "gamma"]
+        self._memo = memo = plan.memo()
         #: The scopes that wrapped subschemas (``{"x-fake-in": [n, schema]}``) are read in, by ``n``.
-        self.scopes: list[Resolver[Any]] = []
-        self._numbers: dict[int, int] = {}
-        self._flat: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # flatten()'s answers, by node and scope
-        self._keys: dict[int, tuple[Resolver[Any], tuple[Any, ...]]] = {}
+        self.scopes: list[Resolver[Any]] = memo.scopes
+        self._flat = memo.flat  # flatten()'s answers for stable nodes, by node and scope
+        self._local: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # and for the others, during this call
+        self._keys = memo.keys
+        self._fitting = memo.fitting
         self.budget = BUDGET
 
     def root_value(self) -> Any:
@@ -111,11 +117,7 @@ class Generator:
 
     def _number(self, scope: Resolver[Any]) -> int:
         """The number of ``scope`` in :attr:`scopes` (added on first use)."""
-        number = self._numbers.get(id(scope))
-        if number is None:
-            number = self._numbers[id(scope)] = len(self.scopes)
-            self.scopes.append(scope)  # kept alive, so its id() is never reused
-        return number
+        return self._memo.number(scope)
 
     def _key(self, scope: Resolver[Any]) -> tuple[Any, ...]:
         """:meth:`Refs.key` of ``scope``, remembered for the scope object (kept alive, so its id() stays its own)."""
@@ -154,11 +156,15 @@ class Generator:
         if hops > HARD_DEPTH:
             raise Unsatisfiable("$ref refers to itself without ever reaching a schema", path)
         cache_key = (id(node), target, *self._key(scope))
-        cached = self._flat.get(cache_key)
+        stable = self._memo.stable(node)
+        cached = (self._flat if stable else self._local).get(cache_key)
         if cached is not None and cached[0] is node:
             return cached[1]
         flat = self._flatten(node, path, scope, hops, target)
-        self._flat[cache_key] = (node, flat)  # keeping ``node`` alive: its id() is not reused meanwhile
+        if stable:
+            self._memo.keep(cache_key, node, flat)
+        else:
+            self._local[cache_key] = (node, flat)  # keeping ``node`` alive: its id() is not reused meanwhile
         return flat
 
     def _flatten(self, node: dict[str, Any], path: str, scope: Resolver[Any], hops: int, target: bool) -> Any:
@@ -183,6 +189,7 @@ class Generator:
             ref = node.get(key)
             if isinstance(ref, str):
                 named, named_scope, named_path = self.refs.follow(inner, key, ref, path)
+                self._memo.settle(named)  # a resource of the registry: the same object every time
                 part = self.flatten(named, named_path, named_scope, hops + 1, target=True)
                 flat = merge(self._moved(part, named_scope, inner), flat, path)
         for index, part in enumerate(node.get("allOf", ())):
@@ -202,7 +209,7 @@ class Generator:
             return self._anything(name)
         if flat is False:
             raise Unsatisfiable("the false schema accepts no value", path)
-        if any(key in flat for key in _BRANCHES):
+        if not _BRANCH_KEYS.isdisjoint(flat):
             return self._branched(flat, path, scope, depth, name)
         return self._plain(flat, path, scope, depth, name)
 
@@ -320,16 +327,14 @@ class Generator:
         if "const" in flat:
             return flat["const"]
         if "enum" in flat:
-            fitting = [v for v in flat["enum"] if self._ok(v, _public(flat), scope)]
+            fitting = self._fits("enum", flat, scope)
             if not fitting:
                 raise Unsatisfiable("no member of enum satisfies the other keywords", path)
             return self.rng.choice(fitting)
-        if self._roomy(depth) and self.rng.random() < 0.3:
-            hints = list(flat.get("examples", [])) if isinstance(flat.get("examples"), list) else []
-            hints += [flat["default"]] if "default" in flat else []
-            for hint in hints:
-                if self._ok(hint, _public(flat), scope):
-                    return hint
+        if ("examples" in flat or "default" in flat) and self._roomy(depth) and self.rng.random() < 0.3:
+            hints = self._fits("hints", flat, scope)
+            if hints:
+                return hints[0]
         kinds = self._kinds(flat, depth, path)
         for index, kind in enumerate(kinds):
             try:
@@ -338,6 +343,25 @@ class Generator:
                 if index == len(kinds) - 1 or not _ruled_out(error):
                     raise
         raise AssertionError("unreachable: the last kind returns or raises")
+
+    def _fits(self, what: str, flat: dict[str, Any], scope: Resolver[Any]) -> list[Any]:
+        """The members of ``enum`` (``what``: ``enum``), or the ``examples`` and ``default`` (``hints``), that
+        satisfy the rest of ``flat`` read in ``scope``; remembered in the plan when ``flat`` is one of its own.
+        """
+        key = (what, id(flat), *self._key(scope))
+        known = self._fitting.get(key)
+        if known is not None and known[0] is flat:
+            return known[1]
+        if what == "enum":
+            members = list(flat["enum"])
+        else:
+            members = list(flat.get("examples", [])) if isinstance(flat.get("examples"), list) else []
+            members += [flat["default"]] if "default" in flat else []
+        public = _public(flat)
+        fitting = [member for member in members if self._ok(member, public, scope)]
+        if self._memo.stable(flat):  # else a merge made for this call alone: not worth keeping
+            self._fitting[key] = (flat, fitting)
+        return fitting
 
     def _of_kind(
         self,
@@ -438,6 +462,8 @@ class Generator:
     def _fill(self, flat: dict[str, Any], chosen: list[str], path: str, scope: Resolver[Any], depth: int) -> None:
         """More names in ``chosen`` until ``minProperties`` is met: from patterns, propertyNames, words."""
         low = int(flat.get("minProperties", 0))
+        if len(chosen) >= low:
+            return
         patterns: dict[str, Any] = flat.get("patternProperties", {})
         extra = flat.get("additionalProperties", flat.get("unevaluatedProperties", True))
         names = flat.get("propertyNames", True)
@@ -482,7 +508,7 @@ class Generator:
     @staticmethod
     def _dependencies(flat: dict[str, Any], chosen: list[str]) -> None:
         needs: dict[str, list[str]] = flat.get("dependentRequired", {})
-        grown = True
+        grown = bool(needs)
         while grown:
             grown = False
             for key in list(chosen):
@@ -536,6 +562,8 @@ class Generator:
                     continue
                 break
             else:
+                if index >= low and all(hit < index for hit in hits):
+                    break  # long enough already: the array ends where no other distinct item turns up (two booleans)
                 raise NotYetSupported(f"found only {len(out)} distinct items for uniqueItems/maxContains", where)
             seen.add(canonical(item))
             out.append(item)

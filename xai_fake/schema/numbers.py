@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from fractions import Fraction
@@ -56,8 +57,62 @@ def _float_multiple(value: float, step: Any) -> bool:
     return not value % step
 
 
+def _number(value: Fraction | None) -> int | float | None:
+    """``value`` as the JSON number it came from (``fraction`` of a float is its shortest decimal text)."""
+    if value is None:
+        return None
+    return int(value) if value.denominator == 1 else float(value)
+
+
 def number_value(schema: dict[str, Any], rng: random.Random, integer: bool, name: str | None, path: str) -> int | float:
     """A number for ``schema``; an integer if ``integer``, realistic for a property ``name``."""
+    keywords = {key: schema[key] for key in _KEYS if key in schema}
+    try:  # typed: 1, 1.0 and True are three different bounds
+        plan = _planned(tuple((key, value, type(value)) for key, value in keywords.items()), integer, name, path)
+    except TypeError:  # a bound that does not hash (not a number): worked out without the cache
+        plan = _plan(keywords, integer, name, path)
+    if plan[0] == "step":
+        _, first, last, step, step_raw = plan
+        if step == 1:
+            return int(rng.randint(first, last))
+        for _ in range(20):
+            value = rng.randint(first, last) * step
+            if integer or value.denominator == 1:
+                return int(value)
+            as_float = float(value)
+            if _float_multiple(as_float, step_raw):
+                return as_float
+        raise NotYetSupported(f"found no float multiple of {step_raw} that jsonschema accepts", path)
+    _, lo, span, decimals, low, low_open, high, high_open, middle = plan
+    for places in (decimals, 4, 8, 12):
+        drawn = float(round(lo + span * rng.random(), places))
+        # compared as jsonschema compares: the drawn float with the schema's own numbers
+        if (low is None or drawn > low or (drawn == low and not low_open)) and (
+            high is None or drawn < high or (drawn == high and not high_open)
+        ):
+            return drawn
+    if middle is not None:
+        return float(middle)
+    raise Unsatisfiable(_describe(*_bounds(schema)), path)
+
+
+_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+@functools.lru_cache(maxsize=2048)
+def _planned(
+    keywords: tuple[tuple[str, Any, type], ...], integer: bool, name: str | None, path: str
+) -> tuple[Any, ...]:
+    return _plan({key: value for key, value, _type in keywords}, integer, name, path)
+
+
+def _plan(schema: dict[str, Any], integer: bool, name: str | None, path: str) -> tuple[Any, ...]:
+    """How to draw a number for the number keywords of ``schema`` (not random, so worked out once per keywords).
+
+    ``("step", first, last, step, multipleOf)``: ``randint(first, last) * step``; or
+    ``("float", lo, span, decimals, low, low_open, high, high_open, middle)``: ``lo + span * random()``
+    rounded to ``decimals`` (then finer) while it falls outside the bounds, else ``middle``.
+    """
     low, low_open, high, high_open = _bounds(schema)
     if low is not None and high is not None and (low > high or (low == high and (low_open or high_open))):
         raise Unsatisfiable(_describe(low, low_open, high, high_open), path)
@@ -90,22 +145,11 @@ def number_value(schema: dict[str, Any], rng: random.Random, integer: bool, name
         if first > last:
             what = f"multipleOf {step_raw}" if step_raw is not None else "an integer"
             raise Unsatisfiable(f"{what} has no value between {_text(lo)} and {_text(hi)}", path)
-        for _ in range(20):
-            value = rng.randint(first, last) * step
-            if integer or value.denominator == 1:
-                return int(value)
-            as_float = float(value)
-            if _float_multiple(as_float, step_raw):
-                return as_float
-        raise NotYetSupported(f"found no float multiple of {step_raw} that jsonschema accepts", path)
+        return ("step", first, last, step, step_raw)
     decimals = hint[2] if hint is not None else 2
-    for places in (decimals, 4, 8, 12):
-        drawn = float(round(lo + (hi - lo) * Fraction(rng.random()), places))
-        if (low is None or drawn > low or (drawn == low and not low_open)) and (
-            high is None or drawn < high or (drawn == high and not high_open)
-        ):
-            return drawn
-    middle = float((lo + hi) / 2)
-    if (low is None or middle > low) and (high is None or middle < high):
-        return middle
-    raise Unsatisfiable(_describe(low, low_open, high, high_open), path)
+    middle_value = (lo + hi) / 2
+    fits = (low is None or middle_value > low) and (high is None or middle_value < high)
+    return (
+        "float", float(lo), float(hi - lo), decimals,
+        _number(low), low_open, _number(high), high_open, float(middle_value) if fits else None,
+    )  # fmt: skip

@@ -11,6 +11,10 @@ from __future__ import annotations
 import functools
 import random
 import re
+import string
+import threading
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from xai_fake.schema.errors import NotYetSupported, Unsatisfiable
@@ -20,25 +24,11 @@ from xai_fake.schema.realism import string_for_name
 __all__ = ["string_value"]
 
 _FILLER = "abcdefghijklmnopqrstuvwxyz"
-
-
-class _SortedChoices:
-    """``random.Random`` whose ``choice`` over characters sorts them first.
-
-    rstr builds negated classes (``[^a]``) from a ``set``, whose order changes with the process's
-    hash seed; sorting keeps the same seed giving the same bytes in every process.
-    """
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-
-    def choice(self, seq: Any) -> Any:
-        if seq and all(isinstance(item, str) for item in seq):
-            seq = sorted(seq)
-        return self._rng.choice(seq)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._rng, name)
+#: ``re`` parser opcodes, and categories, -> rstr's names for them (apart: both are ints, equal ones clash).
+_OPCODES: dict[Any, str] = {}
+_CATEGORIES: dict[Any, str] = {}
+#: The characters of each character class of the cached parses: id(class) -> (class, characters).
+_CLASSES: dict[int, tuple[Any, list[str]]] = {}
 
 
 @functools.lru_cache(maxsize=512)
@@ -49,6 +39,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 @functools.lru_cache(maxsize=1)
 def _xeger_class() -> Any:
     import rstr  # type: ignore[import-not-found,unused-ignore]  # imported on first use: ``import xai_fake`` stays fast
+    from rstr.xeger import STAR_PLUS_LIMIT  # type: ignore[import-not-found,unused-ignore]
 
     class _Xeger(rstr.Rstr):  # type: ignore[misc,unused-ignore]
         limit = 8
@@ -67,16 +58,82 @@ def _xeger_class() -> Any:
                 return ""
             return "".join(str(self._handle_state(state)) for state in subpattern)
 
+        def _handle_in(self, value: Any) -> Any:
+            return self._random.choice(self._class(value))
+
+        def _class(self, value: Any) -> list[str]:
+            # rstr's ``_handle_in``, with a class's characters listed once per parsed class (``value``:
+            # a list the cached parse keeps alive), not per character drawn. rstr builds a negated class
+            # (``[^a]``) from a set, whose order changes with the process's hash seed: sorted, the
+            # same seed gives the same bytes in every process.
+            known = _CLASSES.get(id(value))
+            if known is None or known[0] is not value:
+                candidates = list(chain(*(self._handle_state(item) for item in value)))
+                if candidates[0] is False:
+                    candidates = sorted(set(string.printable).difference(candidates[1:]))
+                if len(_CLASSES) > 4096:  # parses dropped from their cache stay alive in here
+                    _CLASSES.clear()
+                known = _CLASSES[id(value)] = (value, candidates)
+            return known[1]
+
+        def _handle_state(self, state: Any) -> Any:
+            opcode, value = state  # rstr's own, with the opcode's name looked up once per opcode
+            name = _OPCODES.get(opcode) or _OPCODES.setdefault(opcode, opcode.name.lower())
+            if name == "category":
+                value = _CATEGORIES.get(value) or _CATEGORIES.setdefault(value, value.name.lower())
+            return self._cases[name](value)
+
+        def xeger(self, string_or_regex: Any) -> str:
+            # rstr parses the pattern on every call; the parse is the same each time, so it is kept.
+            self._cache.clear()  # group texts of a call that raised
+            result = str(self._build_string(_parsed(string_or_regex)))
+            self._cache.clear()
+            return result
+
+        def _build_string(self, parsed: Any) -> str:
+            handle = self._handle_state  # rstr's own, in one comprehension
+            return "".join([handle(state) for state in parsed])
+
         def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
             # Unbounded repeats (* + {n,}) would run to rstr's 100; keep them short and realistic.
-            end = max(start_range, min(end_range, self.limit))
-            return str(super()._handle_repeat(start_range, end, value))
+            # Otherwise rstr's own, in comprehensions.
+            end = min(max(start_range, min(end_range, self.limit)), STAR_PLUS_LIMIT)
+            times = self._random.randint(start_range, end)
+            if len(value) == 1 and _OPCODES.get(value[0][0]) == "in":  # one class repeated: the same draws, directly
+                characters, choice = self._class(value[0][1]), self._random.choice
+                return "".join([choice(characters) for _ in range(times)])
+            handle = self._handle_state
+            return "".join(["".join([handle(state) for state in value]) for _ in range(times)])
 
     return _Xeger
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(pattern: str) -> Any:
+    """rstr's input for ``pattern``: the standard library's parse of it (read only by the generator)."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # Python < 3.11
+        import sre_parse  # type: ignore[no-redef,unused-ignore]
+    return _plain(sre_parse.parse(pattern))
+
+
+def _plain(node: Any) -> Any:
+    """A parse with its ``SubPattern`` objects as lists (the same states; a list iterates without ``__getitem__``)."""
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "SubPattern":
+        items = [_plain(item) for item in node]
+        return tuple(items) if isinstance(node, tuple) else items
+    return node
+
+
+_local = threading.local()
+
+
 def _xeger(pattern: str, rng: random.Random, limit: int, skip_lookahead: bool = False) -> str:
-    generator = _xeger_class()(_SortedChoices(rng))
+    generator = getattr(_local, "xeger", None)  # one per thread, its random source set per call
+    if generator is None:
+        generator = _local.xeger = _xeger_class()(random.Random(0))
+    generator._random = rng
     generator.limit = limit
     generator.skip_lookahead = skip_lookahead
     return str(generator.xeger(pattern))
@@ -111,6 +168,20 @@ def _valid_patterns(patterns: list[str], path: str) -> bool:
     return True
 
 
+def _candidates(
+    text: str, patterns: list[str], bounds: tuple[int, int], rng: random.Random, limit: int
+) -> Iterator[str]:
+    """Strings to try for ``patterns`` from ``text`` (made for the first): as is, fitted, joined to the others'."""
+    low, high = bounds
+    yield text
+    yield _fit(text, low, high)
+    yield text[-high:] if high else ""
+    if len(patterns) > 1:
+        joined = text + "".join(_xeger(other, rng, limit) for other in patterns[1:])
+        yield joined
+        yield _fit(joined, low, high)
+
+
 def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random, path: str) -> str:
     _valid_patterns(patterns, path)
     first = patterns[0]
@@ -121,8 +192,7 @@ def _from_patterns(patterns: list[str], low: int, high: int, rng: random.Random,
             text = _xeger(first, rng, limit, skip_lookahead=ahead and attempt % 2 == 1)
         except Exception as error:  # rstr cannot walk a few constructs (lookarounds, some backreferences)
             raise NotYetSupported(f"pattern {first!r} cannot be generated ({error!r})", path) from None
-        joined = text + "".join(_xeger(other, rng, limit) for other in patterns[1:])
-        for candidate in (text, _fit(text, low, high), text[-high:] if high else "", joined, _fit(joined, low, high)):
+        for candidate in _candidates(text, patterns, (low, high), rng, limit):
             if _matches(candidate, patterns, low, high):
                 return candidate
         if len(text) < low:  # an unanchored pattern allows padding before or after

@@ -11,13 +11,15 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from xai_fake.schema.errors import InvalidSchema
+from xai_fake.schema.lazy_formats import import_jsonschema
+from xai_fake.schema.plan import Plan
 from xai_fake.schema.refs import ByIdentity, Refs, Resources, registry_of
 
 if TYPE_CHECKING:
     from referencing import Registry, Specification
     from referencing._core import Resolver  # the type of scopes (``referencing`` exports it only there)
 
-__all__ = ["Checker", "checker_for"]
+__all__ = ["CACHED", "Checker", "checker_for"]
 
 
 class Checker:
@@ -28,7 +30,8 @@ class Checker:
     """
 
     def __init__(self, schema: Any, *, resources: Resources = None) -> None:
-        from jsonschema import exceptions, validators  # type: ignore[import-untyped,unused-ignore]  # imported on first use: ``import xai_fake`` stays fast
+        import_jsonschema()  # imported on first use (``import xai_fake`` stays fast), its IRI grammar later still
+        from jsonschema import exceptions, validators  # type: ignore[import-untyped,unused-ignore]
         from referencing.jsonschema import DRAFT202012, specification_with
 
         cls = validators.validator_for(schema, default=validators.Draft202012Validator)
@@ -48,6 +51,11 @@ class Checker:
     def refs(self) -> Refs:
         """The schema's references, resolved as this validator resolves them."""
         return Refs(self.schema, self.registry, self.specification)
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """The schema's generation plan (:mod:`xai_fake.schema.plan`), kept as long as this checker."""
+        return Plan(self.refs)
 
     def ok(self, value: Any, schema: Any = None, scope: Resolver[Any] | None = None) -> bool:
         """Whether ``value`` is valid against the whole schema, or against its part ``schema`` (read in ``scope``).
@@ -80,7 +88,12 @@ class Checker:
         return f"{error.message[:200]} at {where}"
 
 
-@functools.lru_cache(maxsize=256)
+#: Compiled schemas kept (validator and generation plan, by schema text): above the test corpus's 260, so
+#: a suite that cycles through a few hundred schemas compiles each once.
+CACHED = 1024
+
+
+@functools.lru_cache(maxsize=CACHED)
 def _cached(text: str) -> Checker:
     return Checker(json.loads(text))
 
