@@ -130,10 +130,10 @@ for _ in range(int(sys.argv[2])):
 """
 
 
-async def _fake(mode: str) -> str:
+async def _fake(mode: str, cassette: Path | None = None) -> str:
     from xai_fake import FakeServer
 
-    fake = FakeServer()
+    fake = FakeServer(cassette=cassette, allow_playback_repeats=True) if cassette else FakeServer()
     await fake.start_async()
     if mode == "reply":
         fake.chat.reply(canned.TEXT)
@@ -165,6 +165,12 @@ def fake_reply() -> None:
 
 def fake_scripted() -> None:
     _write("fake_server_scripted", asyncio.run(_fake("scripted")))
+
+
+def fake_replay() -> None:
+    with tempfile.TemporaryDirectory() as root:
+        _text, binary = _cassettes(Path(root))
+        _write("fake_server_replay_1000", asyncio.run(_fake("replay", binary)))
 
 
 def _cassettes(root: Path) -> tuple[Path, Path]:
@@ -243,6 +249,7 @@ PROFILES: dict[str, Callable[[], None]] = {
     "cassette_text": cassette_text,
     "cassette_binary": cassette_binary,
     "replay_find": replay_find,
+    "fake_replay": fake_replay,
     "imports": imports,
 }
 
