@@ -508,7 +508,7 @@ def _metadata(tenant: str | None) -> dict[str, str]:
 
 
 @seed(20261201)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     recorded=st.lists(_calls, max_size=8),
     live=st.lists(_calls, min_size=1, max_size=8),

@@ -438,7 +438,7 @@ def chat_requests(draw: st.DrawFn) -> chat_pb2.GetCompletionsRequest:
 
 
 @seed(7_2026)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=chat_requests())
 def test_any_valid_chat_request_gets_the_same_answer_directly_and_in_a_batch(
     stub: batch_pb2_grpc.BatchMgmtStub, channel: grpc.Channel, md: Metadata, request: chat_pb2.GetCompletionsRequest

@@ -49,6 +49,7 @@ CLIENT_ERRORS = {
 EXAMPLES = int(os.environ.get("XAI_RELIABILITY_EXAMPLES", "25"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
+    derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -138,7 +139,7 @@ def offline_client() -> Iterator[xai_sdk.Client]:
         yield client
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(arguments=st.dictionaries(st.sampled_from(CREATE_PARAMETERS), ODD_VALUES, min_size=1, max_size=3))
 def test_chat_create_rejects_bad_arguments_with_value_or_type_errors(
     offline_client: xai_sdk.Client, arguments: dict[str, Any]
