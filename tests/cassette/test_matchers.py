@@ -183,8 +183,9 @@ def test_honour_timing_with_a_speed_factor(tmp_path: Path, upstream: FakeServer)
         real_time = timed_stream(replay)
     with FakeServer(cassette=path, honour_timing=True, speed=4.0) as replay:
         fast = timed_stream(replay)
-    assert instant < 0.4
+    # Compared with each other, not with the clock alone: a loaded machine slows all three alike.
     assert 0.45 <= real_time <= recorded + 1.0
+    assert instant < real_time / 2
     assert fast < real_time * 0.6
     with pytest.raises(ValueError, match="speed must be > 0"):
         FakeServer(cassette=path, speed=0)
