@@ -54,8 +54,12 @@ def examples_dir(cache: Path) -> Path:
 
 
 def dependencies_dir(cache: Path) -> Path:
-    """A directory to put on PYTHONPATH holding the examples' own imports (absl, requests, aiohttp)."""
-    target = cache / "deps"
+    """A directory to put on PYTHONPATH holding the examples' own imports (absl, requests, aiohttp).
+
+    One per Python version: pip installs what fits the interpreter it runs for (compiled wheels, or
+    pure-Python code that may use newer syntax), and CI runs several on one checkout.
+    """
+    target = cache / f"deps-py{sys.version_info.major}.{sys.version_info.minor}"
     marker = target / ".complete"
     if not marker.exists():
         _pip("install", "--target", str(target), "--upgrade", *EXAMPLE_DEPENDENCIES)
