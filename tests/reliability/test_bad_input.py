@@ -139,7 +139,9 @@ def offline_client() -> Iterator[xai_sdk.Client]:
         yield client
 
 
-@settings(max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(arguments=st.dictionaries(st.sampled_from(CREATE_PARAMETERS), ODD_VALUES, min_size=1, max_size=3))
 def test_chat_create_rejects_bad_arguments_with_value_or_type_errors(
     offline_client: xai_sdk.Client, arguments: dict[str, Any]
