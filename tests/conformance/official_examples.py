@@ -11,6 +11,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+from filelock import FileLock
+
 SDIST = "xai-sdk==1.21.0"
 #: What the examples import besides xai_sdk (absl's app runner, HTTP clients, a progress bar).
 EXAMPLE_DEPENDENCIES = ("absl-py", "requests", "aiohttp", "tqdm")
@@ -32,25 +34,31 @@ def _pip(*args: str, timeout: float = 300) -> None:
 
 
 def examples_dir(cache: Path) -> Path:
-    """``examples/`` of the official sdist, unpacked under ``cache``."""
+    """``examples/`` of the official sdist, unpacked under ``cache`` (once: workers take turns on a lock)."""
     target = cache / "sdist"
     marker = target / ".complete"
-    if not marker.exists():
-        download = cache / "download"
-        download.mkdir(parents=True, exist_ok=True)
-        if not list(download.glob("xai_sdk-1.21.0.tar.gz")):
-            _pip("download", "--no-deps", "--no-binary", ":all:", "--dest", str(download), SDIST)
-        archives = list(download.glob("xai_sdk-1.21.0.tar.gz"))
-        if not archives:
-            raise ExamplesUnavailable(f"pip download {SDIST} produced no sdist")
-        with tarfile.open(archives[0]) as archive:
-            members = [m for m in archive.getmembers() if "/examples/" in m.name and m.isfile()]
-            archive.extractall(target, members=members, filter="data")
-        marker.touch()
+    with FileLock(cache / "sdist.lock"):
+        if not marker.exists():
+            _unpack_examples(cache, target, marker)
     found = list(target.glob("*/examples"))
     if not found:
         raise ExamplesUnavailable("the sdist holds no examples/ directory")
     return found[0]
+
+
+def _unpack_examples(cache: Path, target: Path, marker: Path) -> None:
+    """Download the sdist (if not yet) and unpack its ``examples/`` into ``target``; ``marker`` last."""
+    download = cache / "download"
+    download.mkdir(parents=True, exist_ok=True)
+    if not list(download.glob("xai_sdk-1.21.0.tar.gz")):
+        _pip("download", "--no-deps", "--no-binary", ":all:", "--dest", str(download), SDIST)
+    archives = list(download.glob("xai_sdk-1.21.0.tar.gz"))
+    if not archives:
+        raise ExamplesUnavailable(f"pip download {SDIST} produced no sdist")
+    with tarfile.open(archives[0]) as archive:
+        members = [m for m in archive.getmembers() if "/examples/" in m.name and m.isfile()]
+        archive.extractall(target, members=members, filter="data")
+    marker.touch()
 
 
 def dependencies_dir(cache: Path) -> Path:
@@ -61,7 +69,8 @@ def dependencies_dir(cache: Path) -> Path:
     """
     target = cache / f"deps-py{sys.version_info.major}.{sys.version_info.minor}"
     marker = target / ".complete"
-    if not marker.exists():
-        _pip("install", "--target", str(target), "--upgrade", *EXAMPLE_DEPENDENCIES)
-        marker.touch()
+    with FileLock(cache / f"{target.name}.lock"):  # one install at a time into the directory
+        if not marker.exists():
+            _pip("install", "--target", str(target), "--upgrade", *EXAMPLE_DEPENDENCIES)
+            marker.touch()
     return target
