@@ -193,21 +193,26 @@ ZYGOTE = textwrap.dedent(
     from xai_sdk.chat import user
 
     upstream, directory, kills = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+
+    def say(line):  # one write(2) per line: atomic on a pipe, whichever process writes, whenever one is killed
+        os.write(1, (line + "\\n").encode())
+
     for kill in range(kills):
         child = os.fork()
         if child == 0:  # a recorder: record calls one after another until killed
             try:
-                print("PID", kill, os.getpid(), flush=True)
+                say(f"PID {kill} {os.getpid()}")
                 path = os.path.join(directory, f"kill{kill}.pb")
                 proxy = FakeServer(cassette=path, record_mode="all", upstream=upstream).start()
                 with proxy.client(api_key="k") as client:
                     for call in range(1, 10_000):
                         client.chat.create("grok-4", messages=[user(f"kill-{kill}-call-{call}")]).sample()
-                        print("DONE", kill, call, flush=True)
+                        say(f"DONE {kill} {call}")
             finally:
                 os._exit(1)
         os.waitpid(child, 0)
-    print("END", flush=True)
+    say("END")
     """
 )
 KILLS = 20
