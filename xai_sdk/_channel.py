@@ -17,7 +17,6 @@ variable views and ``repr(client.stubs.kwargs())`` show ``'Bearer <redacted>'``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from typing import Any, Literal
 
 from xai_sdk import _fork
 from xai_sdk.__about__ import __version__
+from xai_sdk.retry import DEFAULT_RETRY
 
 DEFAULT_API_HOST = "api.x.ai"
 DEFAULT_MANAGEMENT_API_HOST = "management-api.x.ai"
@@ -33,23 +33,8 @@ USER_AGENT = f"XaiSdk/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 27 * 60.0
 _MIB = 1 << 20
 
-#: Retry UNAVAILABLE up to 4 times (5 attempts), backing off 0.1 s, 0.2 s, 0.4 s, 0.8 s (jittered, capped at 1 s).
-DEFAULT_SERVICE_CONFIG = json.dumps(
-    {
-        "methodConfig": [
-            {
-                "name": [{}],
-                "retryPolicy": {
-                    "maxAttempts": 5,
-                    "initialBackoff": "0.1s",
-                    "maxBackoff": "1s",
-                    "backoffMultiplier": 2,
-                    "retryableStatusCodes": ["UNAVAILABLE"],
-                },
-            }
-        ]
-    }
-)
+#: The official SDK's retry policy (:data:`xai_sdk.retry.DEFAULT_RETRY`): 5 attempts on UNAVAILABLE.
+DEFAULT_SERVICE_CONFIG = DEFAULT_RETRY.service_config()
 
 DEFAULT_CHANNEL_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("grpc.max_send_message_length", 20 * _MIB),
