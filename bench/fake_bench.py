@@ -49,6 +49,25 @@ def round_trip(fake_port: int, bare_port: int, *, rounds: int, calls: int) -> Co
         bare_channel.close()
 
 
+def session_round_trip(fake_port: int, *, rounds: int, calls: int) -> Comparison:
+    """The same scripted ``GetCompletion`` on one fake: in a session (A) and unscoped (B)."""
+    from fake_proc import SESSION
+
+    message = request()
+    scoped = (*BARE_METADATA, ("x-xai-fake-session", SESSION))
+    channel = grpc.insecure_channel(f"127.0.0.1:{fake_port}")
+    try:
+        stub: Any = chat_pb2_grpc.ChatStub(channel)
+        return alternate(
+            lambda: stub.GetCompletion(message, metadata=scoped, timeout=TIMEOUT),
+            lambda: stub.GetCompletion(message, metadata=BARE_METADATA, timeout=TIMEOUT),
+            rounds=rounds,
+            calls=calls,
+        )
+    finally:
+        channel.close()
+
+
 async def _gather_round(client: AsyncClient, concurrency: int) -> float:
     chats = [client.chat.create(model=canned.MODEL, messages=[user("Say something.")]) for _ in range(concurrency)]
     start = time.perf_counter()

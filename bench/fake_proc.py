@@ -2,9 +2,9 @@
 
 ``python bench/fake_proc.py MODE`` prints ``READY <port>`` and serves until stdin closes.
 ``MODE`` is ``scripted`` (``fake.script("Chat/GetCompletion").respond(<canned response>)``,
-the same message the bare servicer returns), ``reply`` (``fake.chat.reply(...)``, which builds
-a response per call), ``default`` (nothing scripted: the fake's generated answer), or ``replay PATH``
-(``FakeServer(cassette=PATH)``, playback repeats allowed).
+the same message the bare servicer returns, also in the session :data:`SESSION`), ``reply``
+(``fake.chat.reply(...)``, which builds a response per call), ``default`` (nothing scripted: the
+fake's generated answer), or ``replay PATH`` (``FakeServer(cassette=PATH)``, playback repeats allowed).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from canned_server import announce_and_wait
 from xai_fake import FakeServer
 
 MODES = ("scripted", "reply", "default", "replay")
+#: The session ``scripted`` mode also scripts, for calls that carry ``x-xai-fake-session``.
+SESSION = "bench"
 
 
 async def main(mode: str, *args: str) -> None:
@@ -27,8 +29,9 @@ async def main(mode: str, *args: str) -> None:
         fake = FakeServer()
     await fake.start_async()
     if mode == "scripted":
-        fake.script("Chat/GetCompletion").respond(canned.response())
-        fake.script("Chat/GetCompletionChunk").respond(list(canned.chunks(canned.DEFAULT_CHUNKS)))
+        for session in (fake, fake.session(SESSION)):  # the same script, unscoped and in a session
+            session.script("Chat/GetCompletion").respond(canned.response())
+            session.script("Chat/GetCompletionChunk").respond(list(canned.chunks(canned.DEFAULT_CHUNKS)))
     elif mode == "reply":
         fake.chat.reply(canned.TEXT)
     elif mode not in ("default", "replay"):

@@ -128,6 +128,8 @@ def fake_rows(ports: dict[str, int], canned_port: int, settings: Settings) -> li
     ):
         comparison = fake_bench.round_trip(ports[mode], canned_port, rounds=settings.rounds, calls=settings.calls)
         rows.append(ratio_row(label, comparison, limit))
+    scoped = fake_bench.session_round_trip(ports["scripted"], rounds=settings.rounds, calls=settings.calls)
+    rows.append(ratio_row("4. fake, session-scoped call / unscoped call (same script)", scoped, 1.05))
     return rows
 
 

@@ -51,7 +51,15 @@ class Target:
         return self.proto_dir.replace("/", ".")
 
 
-TARGETS = (Target("xai/api/v1", "xai_sdk.proto"), Target("xai_fake/cassette/v1", "xai_fake._proto"))
+TARGETS = (
+    Target("xai/api/v1", "xai_sdk.proto"),
+    Target("xai_fake/cassette/v1", "xai_fake._proto"),
+    Target("xai_fake/control/v1", "xai_fake.control._proto"),
+)
+#: protoc with no include path of its own: run this way, only ``-I protos`` resolves imports,
+#: so every generation proves that ``protos/`` is self-contained (``python -m grpc_tools.protoc``
+#: would add grpcio-tools' bundled well-known types).
+_PROTOC = "import sys; from grpc_tools import protoc; sys.exit(protoc.main(sys.argv))"
 
 
 def _fail(message: str) -> None:
@@ -59,10 +67,10 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def _toolchain_includes() -> list[Path]:
-    """Include paths for the well-known types and ``google/rpc/status.proto``."""
+def _check_toolchain() -> None:
+    """Fail unless the pinned grpcio-tools is installed."""
     try:
-        import grpc_tools
+        import grpc_tools  # noqa: F401
     except ImportError:
         _fail(f"grpcio-tools is not installed; run: pip install -e '.[dev]' (grpcio-tools=={GRPCIO_TOOLS})")
     from importlib.metadata import version
@@ -73,14 +81,6 @@ def _toolchain_includes() -> list[Path]:
             f"grpcio-tools {found} is installed but the committed code is made with {GRPCIO_TOOLS}; "
             f"run: pip install 'grpcio-tools=={GRPCIO_TOOLS}'"
         )
-    includes = [Path(grpc_tools.__file__).parent / "_proto"]
-    for entry in sys.path:
-        if (Path(entry) / "google" / "rpc" / "status.proto").is_file():
-            includes.append(Path(entry))
-            break
-    else:
-        _fail("google/rpc/status.proto not found; run: pip install googleapis-common-protos")
-    return includes
 
 
 def _header(source: str) -> str:
@@ -102,8 +102,8 @@ def generate(target: Target) -> dict[str, str]:
     if not sources:
         _fail(f"no .proto files under protos/{target.proto_dir}")
     with tempfile.TemporaryDirectory() as tmp:
-        args = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO_ROOT}"]
-        args += [f"-I{path}" for path in _toolchain_includes()]
+        _check_toolchain()
+        args = [sys.executable, "-c", _PROTOC, f"-I{PROTO_ROOT}"]
         args += [f"--python_out={tmp}", f"--pyi_out={tmp}", f"--grpc_python_out={tmp}"]
         args += [str(path.relative_to(PROTO_ROOT)) for path in sources]
         result = subprocess.run(args, capture_output=True, text=True, cwd=PROTO_ROOT)

@@ -87,3 +87,19 @@ def test_generated_service_paths_use_the_api_names() -> None:
     assert "unary_unary /xai_api.Auth/get_api_key_info" in channel.paths
     assert "stream_unary /xai_api.Files/UploadFile" in channel.paths
     assert "unary_stream /xai_api.Files/RetrieveFileContent" in channel.paths
+
+
+def test_every_proto_import_resolves_inside_protos() -> None:
+    """protos/ is self-contained: each import names a file shipped in it (scripts/gen_protos.py compiles
+    with only ``-I protos``, and the interop test loads every file with only that include path)."""
+    import re
+
+    from xai_fake.proto_files import proto_root
+
+    root = proto_root()
+    files = sorted(root.rglob("*.proto"))
+    assert len(files) >= 23
+    for path in files:
+        for imported in re.findall(r'^import\s+(?:public\s+)?"([^"]+)";', path.read_text(), flags=re.M):
+            assert (root / imported).is_file(), f"{path.relative_to(root)} imports {imported}, not in protos/"
+    assert (root / "google" / "NOTICE").is_file()

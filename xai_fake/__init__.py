@@ -17,7 +17,9 @@ Every call passes through one declared chain of layers (:mod:`xai_fake.chain`):
 
 The public surface is :data:`__all__`, plus the modules :mod:`xai_fake.cassette` (record and
 replay), :mod:`xai_fake.plugin` (the pytest plugin), :mod:`xai_fake.credentials` (the secrets
-rule), :mod:`xai_fake.clock` (``fake.clock``) and, for contributors, :mod:`xai_fake.chain`,
+rule), :mod:`xai_fake.clock` (``fake.clock``), :mod:`xai_fake.session` (``fake.session(name)``),
+:mod:`xai_fake.control` (the control API for other languages), :mod:`xai_fake.proto_files` and,
+for contributors, :mod:`xai_fake.chain`,
 :mod:`xai_fake.layers` and :mod:`xai_fake.tenancy` (keys separate tenants). Everything else
 (``defaults``, ``replies``, ``methods``, ``http_files``, ``cli``, ``demo``, ``_proto``) is
 internal and may change without notice.
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from xai_fake.clock import Clock
 from xai_fake.errors import FakeRpcError
+from xai_fake.health import Health
 from xai_fake.latency import Latency
 from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY
 from xai_fake.layers.faults import Fault
@@ -36,6 +39,7 @@ from xai_fake.layers.log import LoggedCall, RequestLog
 from xai_fake.layers.scripts import Script
 from xai_fake.replies import Error, Stream
 from xai_fake.server import FakeServer
+from xai_fake.session import Session
 from xai_sdk.__about__ import __version__
 
 if TYPE_CHECKING:
@@ -53,12 +57,14 @@ __all__ = [
     "FakeRpcError",
     "FakeServer",
     "Fault",
+    "Health",
     "Latency",
     "LoggedCall",
     "NearMiss",
     "Reply",
     "RequestLog",
     "Script",
+    "Session",
     "Stream",
     "__version__",
     "register_matcher",

@@ -5,6 +5,8 @@
     lines, so that ``eval "$(xai-fake serve &)"``-style scripts and humans can use it.
     The management key is new each run (``--management-key`` fixes it); ``--require-key KEY``
     (repeatable) accepts only those API keys; a ``--host`` other than loopback is a warning.
+    Beside the API, on the same port: reflection, health and the control API, whose token is
+    printed as ``XAI_FAKE_CONTROL_TOKEN`` (``--no-reflection``, ``--no-health``, ``--no-control``).
 ``xai-fake exec -- CMD ...``
     Start the fake, run CMD with the ``XAI_*`` variables pointing at it, stop the
     fake, and exit with CMD's exit code.
@@ -15,6 +17,8 @@
     are forwarded), pass every call to the upstream, write the cassette when stopped.
 ``xai-fake replay --cassette PATH``
     Serve like ``serve``, answering from the cassette.
+``xai-fake protos [--copy-to DIR]``
+    Print (or copy) the folder of self-contained ``.proto`` files, for clients in other languages.
 ``xai-fake cassette show|redact|check PATH``
     Print a cassette as text with decoded messages; rewrite it with more redaction;
     validate it (exit 1 with the reason if it is unusable, fails its checksum, cannot be
@@ -58,8 +62,21 @@ def _log_size(value: str) -> int:
 def _server(args: argparse.Namespace) -> FakeServer:
     return FakeServer(
         host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket,
-        request_log_size=args.request_log_size, **_key_options(args),
+        request_log_size=args.request_log_size, **_key_options(args), **_beside_options(args),
     )  # fmt: skip
+
+
+def _beside_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What a command's server serves beside the xAI API: reflection, health, the control API and its token.
+
+    The control token is ``--control-token``, else ``$XAI_FAKE_CONTROL_TOKEN``, else a new random
+    one for each run, printed in the export lines as ``XAI_FAKE_CONTROL_TOKEN``.
+    """
+    token = args.control_token or os.environ.get("XAI_FAKE_CONTROL_TOKEN") or None
+    return {
+        "reflection": not args.no_reflection, "health": not args.no_health, "control": not args.no_control,
+        "control_token": token,
+    }  # fmt: skip
 
 
 def _key_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -200,6 +217,22 @@ def exec_(args: argparse.Namespace) -> int:
             return 127
         except KeyboardInterrupt:
             return 130
+
+
+def protos(args: argparse.Namespace) -> int:
+    """Print (or copy) the folder of .proto files."""
+    from xai_fake.proto_files import copy_protos, proto_root
+
+    if args.copy_to is None:
+        print(proto_root())
+        return 0
+    try:
+        count = copy_protos(args.copy_to)
+    except OSError as error:
+        print(f"xai-fake protos: cannot copy to {args.copy_to}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"xai-fake protos: copied {count} .proto files to {args.copy_to}", file=sys.stderr)
+    return 0
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -397,7 +430,7 @@ def _cassette_server(args: argparse.Namespace, **options: Any) -> FakeServer:
     RequestMatcher(ignore_fields=args.ignore_field)  # validate before serving
     return FakeServer(
         host=args.host, port=args.port, seed=args.seed, unix_socket=args.unix_socket, cassette=args.cassette,
-        ignore_fields=args.ignore_field, request_log_size=args.request_log_size, **options,
+        ignore_fields=args.ignore_field, request_log_size=args.request_log_size, **_beside_options(args), **options,
     )  # fmt: skip
 
 
@@ -617,6 +650,16 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"calls the request log keeps, the newest (default: {SERVER_REQUEST_LOG_SIZE:,}; a long-running "
             "server holds flat memory)",
         )
+        beside = sub.add_argument_group("beside the xAI API, on the same port")
+        beside.add_argument("--no-reflection", action="store_true", help="do not serve gRPC server reflection")
+        beside.add_argument("--no-health", action="store_true", help="do not serve grpc.health.v1")
+        beside.add_argument("--no-control", action="store_true", help="do not serve the control API")
+        beside.add_argument(
+            "--control-token",
+            metavar="TOKEN",
+            help="the control API's token (default: $XAI_FAKE_CONTROL_TOKEN, else new each run; printed as "
+            "XAI_FAKE_CONTROL_TOKEN)",
+        )
         return sub
 
     server = add("serve", "serve until interrupted, printing export lines once ready")
@@ -629,6 +672,14 @@ def build_parser() -> argparse.ArgumentParser:
     tour = commands.add_parser("demo", help="a tour of xai_sdk against the embedded fake (no key, no network)")
     tour.add_argument("--seed", type=int, default=0, help="seed for generated answers (default: 0)")
     tour.set_defaults(run=demo)
+    files = commands.add_parser(
+        "protos",
+        help="print the folder of the .proto files (the xAI API, the control API, the cassette format)",
+        description="Print the folder that holds every .proto file a client in another language needs, "
+        "self-contained (compile or load them with only this folder on the include path); --copy-to copies them.",
+    )
+    files.add_argument("--copy-to", metavar="DIR", help="copy the .proto files (and their licenses) into DIR")
+    files.set_defaults(run=protos)
     _add_cassette_commands(commands)
     _add_record_replay_commands(add)
     return parser

@@ -90,9 +90,13 @@ class HttpFiles:
         self.files[path] = (bytes(data), content_type)
         return self.base_url + path
 
-    def clear(self) -> None:
-        """Forget every published file."""
-        self.files.clear()
+    def clear(self, prefix: str = "") -> None:
+        """Forget every published file, or those whose path starts with ``prefix`` (a session's)."""
+        if not prefix:
+            self.files.clear()
+            return
+        for path in [path for path in self.files if path.startswith(prefix + "/")]:
+            del self.files[path]
 
     async def start(self) -> None:
         """Start serving in the running event loop."""

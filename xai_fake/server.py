@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
+import secrets
 import threading
-from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -14,23 +13,16 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from google.protobuf.message import Message
 
-from xai_fake.chain import Call, Chain
-from xai_fake.chat_scripts import ChatScripts
-from xai_fake.clock import Clock
-from xai_fake.defaults import Defaults
-from xai_fake.errors import FakeRpcError, MetadataLike
+from xai_fake.chain import Call, Responses
+from xai_fake.errors import FakeRpcError
+from xai_fake.health import Health
 from xai_fake.http_files import HttpFiles
-from xai_fake.latency import Latency
-from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthLayer, AuthPolicy
-from xai_fake.layers.cassette import CassetteSlot
-from xai_fake.layers.defaults import DefaultsLayer
-from xai_fake.layers.faults import Fault, FaultLayer, Faults
-from xai_fake.layers.log import DEFAULT_REQUEST_LOG_SIZE, LogLayer, RequestLog
-from xai_fake.layers.scripts import Script, ScriptLayer, Scripts
+from xai_fake.layers.auth import DEFAULT_API_KEY, DEFAULT_MANAGEMENT_KEY, AuthPolicy
+from xai_fake.layers.log import DEFAULT_REQUEST_LOG_SIZE
 from xai_fake.methods import Method, services
+from xai_fake.session import SESSION_HEADER, Session, Sessions
 
 if TYPE_CHECKING:
-    import xai_sdk
     from xai_fake.cassette.layer import CassetteLayer
     from xai_fake.cassette.matchers import MatchOn
     from xai_fake.cassette.options import CassetteOptions
@@ -51,7 +43,7 @@ MAX_PENDING_CALLS = 20_000
 _LOOPBACK_FOR_WILDCARD = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}
 
 
-class FakeServer:
+class FakeServer(Session):
     """A fake xAI API on a local port.
 
     Use it from sync code (it then runs on a background thread with its own event
@@ -87,6 +79,16 @@ class FakeServer:
 
     :attr:`requests` keeps the newest ``request_log_size`` calls (10,000 by default; None keeps
     all) and counts the ones it forgot in ``requests.dropped``, so memory stays flat under load.
+
+    Beside the xAI API, on the same port (each with a switch to turn it off):
+
+    - ``reflection``: gRPC server reflection, v1 and v1alpha (:mod:`xai_fake.reflection`);
+    - ``health``: ``grpc.health.v1``, reporting real readiness, scripted with :attr:`health`;
+    - ``control``: the control API for tests in any language (:mod:`xai_fake.control`), gated by
+      :attr:`control_token` (random unless given).
+
+    :meth:`session` gives an isolated :class:`~xai_fake.session.Session` of the same server, for a
+    test running in parallel with others: its calls carry ``x-xai-fake-session`` metadata.
     """
 
     def __init__(
@@ -114,38 +116,42 @@ class FakeServer:
         redactor: Redactor | None = None,
         fallback_to_defaults: bool = False,
         request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE,
+        reflection: bool = True,
+        health: bool = True,
+        control: bool = True,
+        control_token: str | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.unix_socket = unix_socket
-        self.seed = seed
-        self.requests = RequestLog(request_log_size)
-        self.faults = Faults()
-        self.defaults = Defaults(seed)
-        self.scripts = Scripts(completer=self.defaults)
         self.api_key = next(iter(api_keys), DEFAULT_API_KEY) if api_keys else DEFAULT_API_KEY
         self.management_key = next(iter(management_keys), DEFAULT_MANAGEMENT_KEY)
-        auth = AuthLayer(AuthPolicy(api_keys, tuple(management_keys), dict(teams or {})))
-        self._cassette_slot = CassetteSlot(auth)
-        #: The layers every call passes through (see :mod:`xai_fake.chain`).
-        self.chain = Chain(
-            [
-                LogLayer(self.requests),
-                auth,
-                FaultLayer(self.faults),
-                ScriptLayer(self.scripts),
-                self._cassette_slot,
-                DefaultsLayer(self.defaults.handler),
-            ]
+        #: Serves the URLs in answers, on the same host (a wildcard host: URLs name this machine's address).
+        self.http_files = HttpFiles(host)
+        policy = AuthPolicy(api_keys, tuple(management_keys), dict(teams or {}))
+        super().__init__(
+            None, None, seed=seed, auth=policy, request_log_size=request_log_size, http_files=self.http_files
         )
+
+        def make_session(name: str) -> Session:
+            return Session(
+                self, name, seed=seed, auth=policy, request_log_size=request_log_size, http_files=self.http_files
+            )
+
+        #: The named sessions (:meth:`session`), made on first use.
+        self.sessions = Sessions(make_session)
+        #: ``grpc.health.v1``: ``fake.health.set("xai_api.Chat", "NOT_SERVING")``.
+        self.health = Health(services())
+        #: Which of reflection, health and the control API this server serves beside the xAI API.
+        self.serves = {"reflection": reflection, "health": health, "control": control}
+        #: The token the control API wants as ``x-xai-fake-control-token`` metadata.
+        self.control_token = control_token if control_token is not None else secrets.token_urlsafe(24)
         self.port: int | None = None
         self._server: grpc.aio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         #: The event loop the gRPC server serves in (the caller's for ``async with``, else the thread's).
         self._serving_loop: asyncio.AbstractEventLoop | None = None
-        #: Serves the URLs in answers, on the same host (a wildcard host: URLs name this machine's address).
-        self.http_files = HttpFiles(host)
         self.tls = tls
         if cassette is not None:
             self._cassette_slot.use(
@@ -184,25 +190,19 @@ class FakeServer:
         return self.http_files.base_url
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point xai_sdk (and subprocesses) at this server."""
-        return {
+        """Environment variables that point xai_sdk (and subprocesses) at this server.
+
+        With the control API on, ``XAI_FAKE_CONTROL_TOKEN`` is its token, for a process that scripts it.
+        """
+        env = {
             "XAI_API_HOST": self.address,
             "XAI_MANAGEMENT_API_HOST": self.address,
             "XAI_API_KEY": self.api_key,
             "XAI_MANAGEMENT_KEY": self.management_key,
         }
-
-    def client(self, **kwargs: Any) -> xai_sdk.Client:
-        """An :class:`xai_sdk.Client` pointed at this server, with its keys; ``kwargs`` go to the client.
-
-        A blocking client cannot talk to a server that serves in the caller's own running event
-        loop (``async with FakeServer()``): each call would block the loop that has to answer
-        it, until the deadline. That raises RuntimeError at once; use :meth:`async_client`.
-        """
-        from xai_sdk.sync.client import Client
-
-        self._check_blocking_client()
-        return Client(**self._client_arguments(kwargs))
+        if self.serves["control"]:
+            env["XAI_FAKE_CONTROL_TOKEN"] = self.control_token
+        return env
 
     def _check_blocking_client(self) -> None:
         try:
@@ -218,21 +218,20 @@ class FakeServer:
                 "server on its own thread with `with FakeServer() as fake:` (or fake.start())."
             )
 
-    def async_client(self, **kwargs: Any) -> xai_sdk.AsyncClient:
-        """An :class:`xai_sdk.AsyncClient` pointed at this server; create it inside the event loop that uses it."""
-        from xai_sdk.aio.client import Client
-
-        return Client(**self._client_arguments(kwargs))
-
-    def _client_arguments(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        arguments: dict[str, Any] = {
-            "api_key": self.api_key,
-            "management_api_key": self.management_key,
-            "api_host": self.address,
-            "management_api_host": self.address,
-        }
-        arguments.update(overrides)
-        return arguments
+    def _close_later(self, layer: CassetteLayer) -> None:
+        """Close the layer's upstream channels in the server's loop."""
+        if layer.recorder is None:
+            return
+        if self._loop is not None and self._thread is not None:
+            asyncio.run_coroutine_threadsafe(layer.aclose(), self._loop).result(timeout=30)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop: the channels were never opened in one that still runs
+        task = loop.create_task(layer.aclose())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -265,12 +264,15 @@ class FakeServer:
         # HTTP file server for the URLs in answers (generated images, videos).
         await self.http_files.start()
         self.defaults.state.publisher = self.http_files.publish
+        if self.serves["health"]:
+            await self.health.serving()
         return self
 
     async def stop_async(self, grace: float | None = 0.5) -> None:
         """Stop serving; calls still running after ``grace`` seconds are cancelled."""
         server, self._server = self._server, None
         if server is not None:
+            await self.health.stopping()
             await server.stop(grace)
         self.port = None
         # The server's own cassette is written once no call can add to it any more.
@@ -330,220 +332,57 @@ class FakeServer:
     ) -> None:
         await self.stop_async()
 
-    # -- cassettes -------------------------------------------------------------------------
+    # -- sessions --------------------------------------------------------------------------
 
-    @property
-    def cassette(self) -> CassetteLayer | None:
-        """The cassette in use (from the constructor or :meth:`use_cassette`), or None."""
-        return self._cassette_slot.cassette
+    def session(self, name: str) -> Session:
+        """The session ``name`` of this server, made on first use: its own scripts, faults, log and state.
 
-    @staticmethod
-    def _cassette_layer(cassette: str | Path | CassetteOptions, **options: Any) -> CassetteLayer:
-        from xai_fake.cassette.layer import CassetteLayer
-        from xai_fake.cassette.options import CassetteOptions
-
-        if isinstance(cassette, CassetteOptions):
-            defaults = {field.name: field.default for field in dataclasses.fields(CassetteOptions)}
-            given = {name: value for name, value in options.items() if value != defaults.get(name)}
-            if given:
-                raise TypeError(
-                    f"pass the cassette options either in CassetteOptions or as keywords, not both: {sorted(given)}"
-                )
-            return CassetteLayer(cassette)
-        return CassetteLayer(CassetteOptions(cassette, **options))
-
-    @contextlib.contextmanager
-    def use_cassette(self, cassette: str | Path | CassetteOptions, **options: Any) -> Iterator[CassetteLayer]:
-        """Use a cassette for the duration of a ``with`` block, e.g. for one test.
-
-        ``cassette`` is a :class:`~xai_fake.cassette.options.CassetteOptions`, or a path with the
-        options as keywords (``record_mode``, ``upstream``, ``match_on``, ``ignore_fields``, ...).
-        On exit the cassette is written if anything was recorded, and the previous one comes back.
+        Calls that carry ``x-xai-fake-session: NAME`` metadata run in it; its :meth:`Session.client`
+        and :meth:`Session.async_client` send that header, and :attr:`Session.metadata` gives the
+        pair for other clients. Parallel tests sharing one server (threads, xdist workers, other
+        languages) each use their own and never see each other's. :meth:`reset` forgets them all.
         """
-        layer = self._cassette_layer(cassette, **options)
-        previous = self._cassette_slot.use(layer)
-        try:
-            yield layer
-        finally:
-            self._cassette_slot.use(previous)
-            try:
-                layer.save()
-            finally:
-                self._close_later(layer)
-
-    def _close_later(self, layer: CassetteLayer) -> None:
-        """Close the layer's upstream channels in the server's loop."""
-        if layer.recorder is None:
-            return
-        if self._loop is not None and self._thread is not None:
-            asyncio.run_coroutine_threadsafe(layer.aclose(), self._loop).result(timeout=30)
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop: the channels were never opened in one that still runs
-        task = loop.create_task(layer.aclose())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    # -- time ------------------------------------------------------------------------------
-
-    @property
-    def clock(self) -> Clock:
-        """The fake's one clock: real time by default; ``freeze()``, ``advance(seconds)``, ``move_to()``,
-        ``reset()``. Every lifecycle (deferred chats, video jobs, batches, document indexing, file
-        and stored-completion expiry) and every timestamp follows it; :meth:`reset` makes it real again.
-        """
-        return self.defaults.state.clock
-
-    # -- scripting -------------------------------------------------------------------------
-
-    @property
-    def chat(self) -> ChatScripts:
-        """Typed chat shortcuts: ``fake.chat.reply("Hi")``, ``.tool_call(...)``, ``.stream([...])``, ..."""
-        return ChatScripts(self.scripts)
-
-    def script(self, method: str) -> Script:
-        """The script of one method, e.g. ``fake.script("Chat/GetCompletion").respond(...)``."""
-        return self.scripts.get(method)
-
-    def fault(
-        self,
-        code: grpc.StatusCode | None = None,
-        details: str = "",
-        *,
-        method: str | None = None,
-        service: str | None = None,
-        times: int | None = None,
-        after_chunks: int | None = None,
-        delay: float = 0.0,
-        chunk_delay: float = 0.0,
-        pushback_ms: int | None = None,
-        retry_info: float | None = None,
-        trailing_metadata: MetadataLike = (),
-        probability: float = 1.0,
-        seed: int = 0,
-    ) -> Fault:
-        """Inject a fault; see :class:`~xai_fake.layers.faults.Fault` for the fields.
-
-        ``fake.fault(grpc.StatusCode.UNAVAILABLE, times=2, method="Chat/GetCompletion")``
-        fails the next two calls of that method; ``fake.fault(delay=2.0)`` delays every call.
-
-        Where it fires, ``after_chunks``, decides whether the client may retry it:
-
-        - ``after_chunks=None`` (the default): **before the response**. The call fails (after
-          ``delay``) before the rest of the chain runs and before any response header or
-          message: nothing is committed, and the client's gRPC retry policy retries it if
-          ``code`` is retryable for it (the SDK retries ``UNAVAILABLE``, up to 5 attempts).
-        - ``after_chunks=N`` with N >= 1, on a server stream: **after N messages**. The answer is
-          made, N messages go out, then ``code``. The first message committed the call: gRPC
-          never retries it, whatever its policy says.
-        - ``after_chunks=0``, or any ``after_chunks`` on a unary method: **after the answer was
-          made, before anything was sent**. The work is done (a file stored, a chat answered),
-          the client sees a failure with nothing committed and may retry it as in the first
-          case: the way to test that a retry does not repeat work the server already did.
-
-        Retry hints and trailers, sent with the failure's status:
-
-        - ``pushback_ms``: ``grpc-retry-pushback-ms`` (gRFC A6). For a status the client retries,
-          gRPC waits exactly that many milliseconds before the next attempt (then resets its
-          backoff); a negative value tells it not to retry. For other statuses the caller can
-          read it from ``error.trailing_metadata()``: that is how a ``RESOURCE_EXHAUSTED``
-          carries a retry delay, e.g. ``fake.fault(RESOURCE_EXHAUSTED, pushback_ms=1500)``.
-        - ``retry_info`` (seconds), opt-in: a ``google.rpc.RetryInfo`` with that ``retry_delay``,
-          in a ``google.rpc.Status`` serialized into ``grpc-status-details-bin`` (what
-          ``grpcio-status``'s ``rpc_status.from_call`` decodes). Not observed from xAI: we have no
-          evidence that xAI sends error details; use it to test code that reads them.
-        - ``trailing_metadata``: any other trailers (a mapping or pairs; bytes for ``-bin`` keys).
-          A rule without ``code`` adds them to the successful answer.
-
-        ``delay`` and ``chunk_delay`` end at the client's deadline, with ``DEADLINE_EXCEEDED``.
-        For a model's pace (time to first token, tokens per second) see :meth:`latency`.
-        """
-        return self.faults.add(
-            Fault(
-                method=method, service=service, code=code, details=details, times=times, delay=delay,
-                chunk_delay=chunk_delay, after_chunks=after_chunks, probability=probability, seed=seed,
-                pushback_ms=pushback_ms, retry_info=retry_info, trailing_metadata=trailing_metadata,
-            )
-        )  # fmt: skip
-
-    def chaos(
-        self,
-        probability: float,
-        *,
-        seed: int = 0,
-        code: grpc.StatusCode = grpc.StatusCode.INTERNAL,
-        method: str | None = None,
-        service: str | None = None,
-        after_chunks: int | None = None,
-        pushback_ms: int | None = None,
-    ) -> Fault:
-        """Fail calls at random with ``code``, reproducibly for a given ``seed``.
-
-        ``fake.chaos(0.1, seed=7)`` fails about one call in ten with ``INTERNAL``, which the
-        code under test sees: the SDK does not retry it. With ``code=grpc.StatusCode.UNAVAILABLE``
-        each failure is one attempt that gRPC retries (the SDK retries ``UNAVAILABLE`` up to 5
-        times), so the code under test almost never sees one (0.1 ** 5 of its calls) and the
-        log shows the retries: use it to test that retries absorb flaky attempts.
-
-        Before the response by default, or ``after_chunks=N`` messages into a stream (committed,
-        never retried); ``pushback_ms`` as for :meth:`fault`.
-        """
-        return self.fault(
-            code, "chaos", method=method, service=service, probability=probability, seed=seed,
-            after_chunks=after_chunks, pushback_ms=pushback_ms,
-        )  # fmt: skip
-
-    def latency(
-        self,
-        ttft: float = 0.0,
-        tokens_per_second: float | None = None,
-        *,
-        jitter: float = 0.0,
-        seed: int | None = None,
-        method: str | None = None,
-        service: str | None = None,
-    ) -> Latency:
-        """Answer at a model's pace: ``fake.latency(ttft=0.3, tokens_per_second=80, jitter=0.1)``.
-
-        A stream's first message waits ``ttft`` seconds (time to first token), each later one
-        its tokens over ``tokens_per_second``; a unary answer waits its whole generation time,
-        ``ttft`` plus its completion and reasoning tokens over ``tokens_per_second``. ``jitter``
-        scales each pause by a factor in ``[1 - jitter, 1 + jitter]``, drawn from a generator
-        seeded by ``seed`` (default: the server's seed). See :class:`~xai_fake.latency.Latency`.
-
-        Off by default. The latest latency whose scope (``method``, ``service``, or every call)
-        covers a call paces it, on top of any fault's delays; :meth:`reset` removes it. The pace
-        honours the client's deadline: a stream stops sending when the deadline passes, and the
-        call ends with ``DEADLINE_EXCEEDED`` (so the log shows it), which lets a test exercise a
-        per-call timeout or a watchdog for a stalled stream.
-        """
-        return self.faults.add(
-            Latency(
-                ttft=ttft, tokens_per_second=tokens_per_second, jitter=jitter,
-                seed=self.seed if seed is None else seed, method=method, service=service,
-            )
-        )  # fmt: skip
+        return self.sessions.get(name)
 
     def reset(self) -> None:
         """Forget scripts, faults, logged requests and stored state, and put the clock back to real time:
-        a clean server for the next test."""
-        self.scripts.clear()
-        self.faults.clear()
-        self.requests.clear()
-        self.defaults.reset()
+        a clean server for the next test. Every named session is forgotten, and health statuses a
+        test scripted are undone."""
+        super().reset()
+        for session in self.sessions.clear():
+            session.reset()  # writes a cassette it loaded
         self.http_files.clear()
+        self.health.reset()
 
     # -- gRPC plumbing ---------------------------------------------------------------------
 
     def _add_handlers(self, server: grpc.aio.Server) -> None:
-        """One generic handler for every method of every service, found by path in one dict lookup."""
+        """One generic handler for every method of every service, found by path in one dict lookup;
+        then reflection, health and the control API, as switched on."""
         table = {method.path: self._handler(method) for methods in services().values() for method in methods}
         server.add_generic_rpc_handlers((_PathTable(table),))
+        served = list(services())
+        if self.serves["control"]:
+            from xai_fake.control.service import CONTROL_SERVICE, serve_control
+
+            serve_control(server, self)
+            served.append(CONTROL_SERVICE)
+        if self.serves["health"]:
+            self.health.attach(server)
+            served.append("grpc.health.v1.Health")
+        if self.serves["reflection"]:
+            from xai_fake.reflection import serve_reflection
+
+            serve_reflection(server, served)
 
     def _handler(self, method: Method) -> grpc.RpcMethodHandler[Any, Any]:
-        chain = self.chain
+        own, chain_of = self.chain, self.sessions.chain_of
+
+        def chain(call: Call) -> Awaitable[Responses]:
+            """The call's session's chain, run: the server's own unless the call names a session."""
+            name = call.metadata.get(SESSION_HEADER)
+            return (own if name is None else chain_of(name))(call)
+
         codec: dict[str, Any] = {
             "request_deserializer": method.request_type.FromString,
             "response_serializer": method.response_type.SerializeToString,

@@ -22,7 +22,7 @@ LATE = (HERE, HERE.parent / "fake" / "schema" / "test_suite.py")
 
 def wanted(config: pytest.Config) -> bool:
     """True in the controlling process of a session whose paths include the conformance tests."""
-    if hasattr(config, "workerinput") or config.cache is None or config.option.collectonly:
+    if hasattr(config, "workerinput") or getattr(config, "cache", None) is None or config.option.collectonly:
         return False
     for argument in config.args or ["."]:
         path = Path(config.rootpath, argument.split("::")[0]).resolve()

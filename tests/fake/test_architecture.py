@@ -16,7 +16,10 @@ PACKAGE = Path(xai_fake.__file__).parent
 ROOT = PACKAGE.parent
 LAYER_MODULES = {f"xai_fake.layers.{name}": index for index, name in enumerate(LAYER_ORDER, start=1)}
 #: Modules that assemble the fake out of the layers; nothing below them may import them.
-ASSEMBLY = {"xai_fake", "xai_fake.server", "xai_fake.plugin", "xai_fake.cli", "xai_fake.demo", "xai_fake.__main__"}
+ASSEMBLY = {
+    "xai_fake", "xai_fake.server", "xai_fake.session", "xai_fake.control", "xai_fake.control.service",
+    "xai_fake.plugin", "xai_fake.cli", "xai_fake.demo", "xai_fake.__main__",
+}  # fmt: skip
 
 
 def _module_name(path: Path) -> str:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -50,9 +51,11 @@ def test_exec_reports_a_missing_command(command: list[str], code: int, message: 
 def test_serve_prints_export_lines_then_stops_on_a_signal(signum: signal.Signals) -> None:
     with subprocess.Popen([*XAI_FAKE, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(4)]
+        lines = [proc.stdout.readline() for _ in range(5)]
         env = dict(line.removeprefix("export ").strip().split("=", 1) for line in lines)
-        assert set(env) == {"XAI_API_HOST", "XAI_MANAGEMENT_API_HOST", "XAI_API_KEY", "XAI_MANAGEMENT_KEY"}
+        assert set(env) == {
+            "XAI_API_HOST", "XAI_MANAGEMENT_API_HOST", "XAI_API_KEY", "XAI_MANAGEMENT_KEY", "XAI_FAKE_CONTROL_TOKEN"
+        }  # fmt: skip
         child = subprocess.run([sys.executable, "-c", CHILD], env={**env, "PATH": ""}, capture_output=True,
                                text=True, timeout=60)  # fmt: skip
         assert child.returncode == 7, child.stderr
@@ -124,3 +127,80 @@ def test_a_bad_request_log_size_is_refused(value: str, capsys: pytest.CaptureFix
         cli.build_parser().parse_args(["serve", "--request-log-size", value])
     assert exited.value.code == 2
     assert f"expected a positive number of calls, got {value!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["serve"], {}, {"reflection": True, "health": True, "control": True, "control_token": None}),
+        (["serve", "--no-reflection", "--no-health"], {}, {"reflection": False, "health": False, "control": True}),
+        (["replay", "--cassette", "c.pb", "--no-control"], {}, {"control": False}),
+        (["record", "--cassette", "c.pb", "--control-token", "given"], {}, {"control_token": "given"}),
+        (["exec", "--", "true"], {"XAI_FAKE_CONTROL_TOKEN": "from-env"}, {"control_token": "from-env"}),
+        (["serve", "--control-token", "flag"], {"XAI_FAKE_CONTROL_TOKEN": "env"}, {"control_token": "flag"}),
+    ],
+)
+def test_every_server_command_switches_what_it_serves_beside_the_api(
+    argv: list[str], environ: dict[str, str], expected: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xai_fake import cli
+
+    monkeypatch.delenv("XAI_FAKE_CONTROL_TOKEN", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    options = cli._beside_options(cli.build_parser().parse_args(argv))
+    assert {name: options[name] for name in expected} == expected
+    if argv[0] in {"serve", "exec"}:
+        server = cli._server(cli.build_parser().parse_args(argv))
+        assert server.serves == {name: options[name] for name in ("reflection", "health", "control")}
+        if options["control_token"] is not None:
+            assert server.control_token == options["control_token"]
+
+
+def test_serve_without_control_prints_no_token_and_serves_no_control_api() -> None:
+    argv = [*XAI_FAKE, "serve", "--no-control", "--no-reflection"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(4)]
+        env = dict(line.removeprefix("export ").strip().split("=", 1) for line in lines)
+        child = textwrap.dedent(
+            """
+            import os, grpc
+            from grpc_health.v1 import health_pb2, health_pb2_grpc
+            with grpc.insecure_channel(os.environ["XAI_API_HOST"]) as channel:
+                print(health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status)
+                reset = channel.unary_unary("/xai_fake.control.v1.Control/Reset")
+                try:
+                    reset(b"", timeout=10)
+                except grpc.RpcError as error:
+                    print(error.code().name)
+            """
+        )
+        result = subprocess.run([sys.executable, "-c", child], env={**env, "PATH": ""}, capture_output=True,
+                                text=True, timeout=60)  # fmt: skip
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert "XAI_FAKE_CONTROL_TOKEN" not in env
+    assert result.stdout.split() == ["1", "UNIMPLEMENTED"], result.stderr  # 1: SERVING
+
+
+def test_protos_prints_the_folder_and_copies_it(tmp_path: Path) -> None:
+    from xai_fake.proto_files import proto_root
+
+    shown = subprocess.run([*XAI_FAKE, "protos"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0
+    assert Path(shown.stdout.strip()) == proto_root()
+    copied = subprocess.run([*XAI_FAKE, "protos", "--copy-to", str(tmp_path / "out")], capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert copied.returncode == 0, copied.stderr
+    files = {path.relative_to(tmp_path / "out").as_posix() for path in (tmp_path / "out").rglob("*.proto")}
+    assert {"xai/api/v1/chat.proto", "xai_fake/control/v1/control.proto", "google/rpc/status.proto"} <= files
+    assert f"copied {len(files)} .proto files" in copied.stderr
+    assert (tmp_path / "out" / "google" / "rpc" / "LICENSE").is_file()
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    refused = subprocess.run([*XAI_FAKE, "protos", "--copy-to", str(blocked)], capture_output=True, text=True,
+                             timeout=60)  # fmt: skip
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("xai-fake protos: cannot copy to")
+    assert "Traceback" not in refused.stderr

@@ -31,6 +31,7 @@ def test_sync_server_binds_a_free_port_and_stops_its_thread() -> None:
             "XAI_MANAGEMENT_API_HOST": fake.address,
             "XAI_API_KEY": DEFAULT_API_KEY,
             "XAI_MANAGEMENT_KEY": DEFAULT_MANAGEMENT_KEY,
+            "XAI_FAKE_CONTROL_TOKEN": fake.control_token,
         }
         with grpc.insecure_channel(fake.address) as channel:
             models = models_pb2_grpc.ModelsStub(channel).ListLanguageModels(empty_pb2.Empty(), metadata=API_METADATA)

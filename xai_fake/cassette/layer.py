@@ -75,6 +75,11 @@ class CassetteLayer:
         #: True once :meth:`save` removed the file (``rewrite`` with nothing recorded).
         self.removed = False
 
+    @property
+    def recorded_interactions(self) -> int:
+        """Interactions the cassette file held when it was opened (0 for a new recording)."""
+        return len(self._existing.interactions) if self._existing is not None else 0
+
     def _open(self, chosen: CassetteOptions, records: bool) -> None:
         self._existing = load(self.path) if self.record_mode.replays(self.path) and self.path.exists() else None
         played = self._existing if self._existing is not None else cassette_pb2.Cassette()

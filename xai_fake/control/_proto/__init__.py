@@ -1,0 +1,1 @@
+"""Generated code for the control API (``protos/xai_fake/control/v1/``); do not edit the ``*_pb2*`` files."""
