@@ -348,10 +348,9 @@ class FakeServer(Session):
         """Forget scripts, faults, logged requests and stored state, and put the clock back to real time:
         a clean server for the next test. Every named session is forgotten, and health statuses a
         test scripted are undone."""
-        super().reset()
+        super().reset()  # the server's own session; its files are all published files
         for session in self.sessions.clear():
-            session.reset()  # writes a cassette it loaded
-        self.http_files.clear()
+            session._drop_loaded()  # writes a cassette it loaded; the rest goes with the session
         self.health.reset()
 
     # -- gRPC plumbing ---------------------------------------------------------------------
