@@ -63,8 +63,28 @@ def pages() -> list[Path]:
 
 def blocks(path: Path, text: str | None = None) -> list[Block]:
     """The runnable Python blocks of ``path`` (its ``text``, if given), in page order."""
-    lines = (path.read_text() if text is None else text).split("\n")
     found: list[Block] = []
+    for line, info, code, marker in _fences(path, text):
+        if info in ("python", "py") and marker != "not-runnable":
+            kind: Kind = "conftest" if marker == "conftest" else "pytest" if _TEST_FUNCTION.search(code) else "script"
+            found.append(Block(path, line, code, kind))
+        elif marker is not None and info not in ("python", "py"):
+            raise MarkerError(f"{path}:{line - 2}: <!-- {marker} --> stands before a block that is not Python")
+    return found
+
+
+def code_blocks(path: Path, language: str, text: str | None = None) -> list[tuple[int, str]]:
+    """The ``(first line, code)`` of every block of ``path`` fenced as ``language`` (e.g. javascript).
+
+    The Node examples run this way in ``tests/interop/test_node.py``.
+    """
+    return [(line, code) for line, info, code, _ in _fences(path, text) if info == language]
+
+
+def _fences(path: Path, text: str | None) -> list[tuple[int, str, str, str | None]]:
+    """Every fenced block of a page: its first line of code (1-based), info string, dedented code, marker."""
+    lines = (path.read_text() if text is None else text).split("\n")
+    found: list[tuple[int, str, str, str | None]] = []
     index = 0
     while index < len(lines):
         fence = _FENCE.match(lines[index])
@@ -77,13 +97,8 @@ def blocks(path: Path, text: str | None = None) -> list[Block]:
             end += 1
         if end == len(lines):
             raise MarkerError(f"{path}:{index + 1}: a code block that is never closed")
-        marker = _marker_before(path, lines, index)
-        if fence.group("info").strip() in ("python", "py") and marker != "not-runnable":
-            code = textwrap.dedent("\n".join(lines[index + 1 : end])) + "\n"
-            kind: Kind = "conftest" if marker == "conftest" else "pytest" if _TEST_FUNCTION.search(code) else "script"
-            found.append(Block(path, index + 2, code, kind))
-        elif marker is not None and fence.group("info").strip() not in ("python", "py"):
-            raise MarkerError(f"{path}:{index}: <!-- {marker} --> stands before a block that is not Python")
+        code = textwrap.dedent("\n".join(lines[index + 1 : end])) + "\n"
+        found.append((index + 2, fence.group("info").strip(), code, _marker_before(path, lines, index)))
         index = end + 1
     return found
 

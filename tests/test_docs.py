@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.docs_blocks import DOCS, ROOT, Block, MarkerError, blocks, pages
+from tests.docs_blocks import DOCS, ROOT, Block, MarkerError, blocks, code_blocks, pages
 from tests.docs_runner import run_block
 
 RUNNER = Path(__file__).with_name("docs_runner.py")
@@ -34,6 +34,8 @@ MUST_RUN = (
     "docs/guides/telemetry.md",
     "docs/reference/pytest.md",
 )
+#: The README is the short entry point; the manual is the site.
+README_MAX_LINES = 150
 #: The pytest run of a page's blocks: the plugin as installed, pytest-asyncio in auto mode.
 PYTEST_ARGUMENTS = (
     "-q", "-p", "no:cacheprovider", "-p", "pytest_asyncio.plugin", "-p", "xai_fake.plugin",
@@ -158,6 +160,12 @@ def test_blocks_are_told_apart_by_their_markers(tmp_path: Path) -> None:
     found = blocks(tmp_path / "page.md", text)
     assert [(block.line, block.kind) for block in found] == [(3, "script"), (11, "conftest"), (16, "pytest")]
     assert found[2].code.startswith("async def test_it(xai_async_client):\n    pass")
+    assert code_blocks(tmp_path / "page.md", "bash", text) == [(20, "xai-fake demo\n")]
+
+
+def test_the_readme_stays_a_short_entry_point() -> None:
+    lines = (ROOT / "README.md").read_text().count("\n")
+    assert lines <= README_MAX_LINES, f"README.md: {lines} lines (at most {README_MAX_LINES}); move detail into docs/"
 
 
 @pytest.mark.parametrize(

@@ -81,11 +81,15 @@ class Session:
         self.server: FakeServer = server if server is not None else self  # type: ignore[assignment]
         #: The session's name (None: the server's own session, of calls that name none).
         self.name = name
+        #: The seed of the default answers: the same seed, the same answers.
         self.seed = seed
         #: Every call of this session (:class:`~xai_fake.layers.log.RequestLog`).
         self.requests = RequestLog(request_log_size)
+        #: The injected faults, the third layer; ``fault()`` adds one, ``faults.clear()`` drops them all.
         self.faults = Faults()
+        #: The seeded default answers and the typed state behind them, the last layer.
         self.defaults = Defaults(seed)
+        #: The scripted answers, the fourth layer; ``script()`` and ``chat`` add to them.
         self.scripts = Scripts(completer=self.defaults)
         auth_layer = AuthLayer(auth)
         self._cassette_slot = CassetteSlot(auth_layer)

@@ -23,13 +23,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+import grpc
 import pytest
+
+from tests.docs_blocks import code_blocks
+from xai_fake.control._proto import control_pb2, control_pb2_grpc
 
 pytestmark = pytest.mark.interop
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_PROJECT = Path(__file__).resolve().parent / "node"
 XAI_FAKE = [sys.executable, "-m", "xai_fake"]
+#: The pages whose Node examples must run as shown; each scripts "Hello from Node" and prints the answer.
+DOCUMENTED = (ROOT / "README.md", ROOT / "docs" / "guides" / "other-languages.md")
 EXPORTS = ("XAI_API_HOST", "XAI_API_KEY", "XAI_FAKE_CONTROL_TOKEN")
 READY_TIMEOUT = 60.0
 NPM_TIMEOUT = 300.0
@@ -114,8 +120,31 @@ def test_a_node_client_loads_the_protos_and_drives_the_fake_through_the_control_
         result = subprocess.run(
             [node, "interop.mjs"], cwd=project, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT
         )
+        examples = _run_documented_examples(node, project, env, exports)
     report = f"node interop.mjs exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
     assert result.returncode == 0, report
     assert f"loaded all {count} .proto files" in result.stdout, report
     assert "checks passed" in result.stdout, report
     assert "FAILED" not in result.stdout + result.stderr, report
+    assert examples == [], "\n\n".join(examples)
+
+
+def _run_documented_examples(node: str, project: Path, env: dict[str, str], exports: dict[str, str]) -> list[str]:
+    """Run every ```javascript block of the documented pages, each on a freshly reset server; the failures."""
+    found = [(page, line, code) for page in DOCUMENTED for line, code in code_blocks(page, "javascript")]
+    assert {page for page, _, _ in found} == set(DOCUMENTED), "a page lost its Node example"
+    failures: list[str] = []
+    token = [("x-xai-fake-control-token", exports["XAI_FAKE_CONTROL_TOKEN"])]
+    with grpc.insecure_channel(exports["XAI_API_HOST"]) as channel:
+        control = control_pb2_grpc.ControlStub(channel)
+        for page, line, code in found:
+            control.Reset(control_pb2.ResetRequest(), metadata=token, timeout=10)
+            where = f"{page.relative_to(ROOT)}:{line}"
+            script = project / f"example_{page.stem}_{line}.cjs"  # CommonJS, as the examples are written
+            script.write_text(code)
+            ran = subprocess.run(
+                [node, script.name], cwd=project, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT
+            )
+            if ran.returncode != 0 or ran.stdout.strip() != "Hello from Node":
+                failures.append(f"{where} exited {ran.returncode}:\n{ran.stdout}\n{ran.stderr}")
+    return failures
