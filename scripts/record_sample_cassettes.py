@@ -14,6 +14,7 @@ scripts. ``tests/cassette/test_sample_cassettes.py`` replays them.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -66,7 +67,13 @@ def record(directory: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    directory = Path(argv[0]) if argv else SAMPLES
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "out_dir", nargs="?", type=Path, default=SAMPLES, help=f"where to write them (default: {SAMPLES})"
+    )
+    directory: Path = parser.parse_args(argv).out_dir
+    if not directory.is_dir():
+        parser.error(f"{directory} is not a directory: create it first, or leave OUT_DIR out")
     for path in record(directory):
         print(f"wrote {path}")
     return 0

@@ -63,3 +63,16 @@ def test_the_script_records_the_same_interactions(tmp_path: Path, name: str) -> 
         assert len(new.responses) == len(old.responses)  # bodies differ in ids and timestamps
         assert new.status_code == old.status_code
     assert SCRIPT.KEY.encode() not in (tmp_path / name).read_bytes()
+
+
+@pytest.mark.parametrize("argument", ["--help-me", "missing-folder"])
+def test_the_script_refuses_what_is_not_a_folder_and_writes_nothing(
+    tmp_path: Path, argument: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        SCRIPT.main([argument])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "unrecognized arguments" in error or "is not a directory" in error, error
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from google.protobuf import empty_pb2, json_format
 
 from tests.fake.conftest import API_METADATA
-from xai_fake import FakeServer
+from tests.fake.test_retry_faults import retry_delay_of, trailers
+from xai_fake import Error, FakeServer
 from xai_fake.cassette.format import load
 from xai_fake.control import CONTROL_TOKEN_HEADER
 from xai_fake.control._proto import control_pb2 as pb
@@ -188,6 +190,56 @@ def test_faults_chaos_and_the_request_log(
     assert waited.code() == grpc.StatusCode.DEADLINE_EXCEEDED  # type: ignore[attr-defined]
     bad = _fails(control.AddFault, pb.AddFaultRequest(code="UNAVAILABLE", delay_seconds=-1), metadata=md)
     assert "delay_seconds" in bad.details()  # type: ignore[attr-defined]
+
+
+def test_faults_and_failures_carry_every_retry_hint(
+    fake: FakeServer, control: control_pb2_grpc.ControlStub, channel: grpc.Channel
+) -> None:
+    md = _token(fake)
+    hints = {"pushback_ms": 1500, "retry_info_seconds": 1.5, "trailing_metadata": {"x-ratelimit-remaining": "0"}}
+    control.AddFault(
+        pb.AddFaultRequest(code="RESOURCE_EXHAUSTED", method="Models/ListLanguageModels", times=1, **hints),
+        metadata=md,
+    )
+    step = pb.Step(fail=pb.Failure(code="RESOURCE_EXHAUSTED", details="quota", **hints))
+    control.Script(pb.ScriptRequest(method="Chat/GetCompletion", steps=[step]), metadata=md)
+    models, chat = models_pb2_grpc.ModelsStub(channel), chat_pb2_grpc.ChatStub(channel)
+    for failed in (
+        _fails(models.ListLanguageModels, empty_pb2.Empty(), metadata=API_METADATA),
+        _fails(chat.GetCompletion, CHAT_REQUEST, metadata=API_METADATA),
+    ):
+        assert failed.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore[attr-defined]
+        assert retry_delay_of(failed) == 1.5
+        found = trailers(failed)
+        assert (found["grpc-retry-pushback-ms"], found["x-ratelimit-remaining"]) == ("1500", "0")
+
+    binary = {"trailing_metadata": {"x-trace-bin": "AAEC"}}
+    refused = _fails(control.AddFault, pb.AddFaultRequest(code="UNAVAILABLE", **binary), metadata=md)
+    assert "trailing_metadata['x-trace-bin']" in refused.details()  # type: ignore[attr-defined]
+    step = pb.Step(fail=pb.Failure(code="UNAVAILABLE", retry_info_seconds=-1))
+    refused = _fails(control.Script, pb.ScriptRequest(method="Chat/GetCompletion", steps=[step]), metadata=md)
+    assert "steps[0].fail.retry_info_seconds" in refused.details()  # type: ignore[attr-defined]
+
+
+# What a control message calls each keyword of the Python API it stands for.
+FAULT_FIELDS = {"delay": "delay_seconds", "chunk_delay": "chunk_delay_seconds", "retry_info": "retry_info_seconds"}
+
+
+@pytest.mark.parametrize(
+    ("python", "message", "left_out"),
+    [
+        (FakeServer.fault, pb.AddFaultRequest, set()),
+        (Error, pb.Failure, set()),
+    ],
+)
+def test_the_control_messages_cover_every_keyword_of_the_python_api(
+    python: Any, message: Any, left_out: set[str]
+) -> None:
+    """A keyword added to ``fake.fault()`` or ``Error`` must reach other languages too."""
+    keywords = set(inspect.signature(python).parameters) - {"self"} - left_out
+    fields = {field.name for field in message.DESCRIPTOR.fields}
+    missing = {keyword for keyword in keywords if FAULT_FIELDS.get(keyword, keyword) not in fields}
+    assert not missing, f"{message.DESCRIPTOR.full_name} has no field for {sorted(missing)}"
 
 
 def test_the_log_renders_requests_as_json(

@@ -12,7 +12,7 @@ import functools
 import hmac
 import json
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -106,8 +106,24 @@ def _code(name: str, field: str) -> grpc.StatusCode:
 def _failure(failure: pb.Failure, field: str) -> Error:
     if not failure.code:
         raise ValueError(f"{field}.code: a failure needs a status, e.g. 'UNAVAILABLE'")
-    pushback = failure.pushback_ms if failure.HasField("pushback_ms") else None
-    return Error(_code(failure.code, f"{field}.code"), failure.details, pushback_ms=pushback)
+    return Error(
+        _code(failure.code, f"{field}.code"),
+        failure.details,
+        pushback_ms=failure.pushback_ms if failure.HasField("pushback_ms") else None,
+        retry_info=_retry_info(failure, f"{field}.retry_info_seconds"),
+        trailing_metadata=_trailers(failure.trailing_metadata, f"{field}.trailing_metadata"),
+    )
+
+
+def _retry_info(message: pb.Failure | pb.AddFaultRequest, field: str) -> float | None:
+    return _seconds(message.retry_info_seconds, field) if message.HasField("retry_info_seconds") else None
+
+
+def _trailers(trailers: Mapping[str, str], field: str) -> tuple[tuple[str, str], ...]:
+    for key in trailers:
+        if key.endswith("-bin"):
+            raise ValueError(f"{field}[{key!r}]: binary trailers cannot be given as text; use a key without -bin")
+    return tuple(sorted(trailers.items()))
 
 
 def _message(text: str, method: Method, field: str) -> Message:
@@ -230,6 +246,8 @@ class ControlServicer(control_pb2_grpc.ControlServicer):
             delay=_seconds(request.delay_seconds, "delay_seconds"),
             chunk_delay=_seconds(request.chunk_delay_seconds, "chunk_delay_seconds"),
             pushback_ms=request.pushback_ms if request.HasField("pushback_ms") else None,
+            retry_info=_retry_info(request, "retry_info_seconds"),
+            trailing_metadata=_trailers(request.trailing_metadata, "trailing_metadata"),
             probability=request.probability if request.HasField("probability") else 1.0,
             seed=request.seed,
         )

@@ -7,14 +7,25 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Failure(_message.Message):
-    __slots__ = ("code", "details", "pushback_ms")
+    __slots__ = ("code", "details", "pushback_ms", "retry_info_seconds", "trailing_metadata")
+    class TrailingMetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CODE_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
     PUSHBACK_MS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_INFO_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TRAILING_METADATA_FIELD_NUMBER: _ClassVar[int]
     code: str
     details: str
     pushback_ms: int
-    def __init__(self, code: _Optional[str] = ..., details: _Optional[str] = ..., pushback_ms: _Optional[int] = ...) -> None: ...
+    retry_info_seconds: float
+    trailing_metadata: _containers.ScalarMap[str, str]
+    def __init__(self, code: _Optional[str] = ..., details: _Optional[str] = ..., pushback_ms: _Optional[int] = ..., retry_info_seconds: _Optional[float] = ..., trailing_metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class StreamAnswer(_message.Message):
     __slots__ = ("chunks_json", "chunk_delay_seconds", "then_fail")
@@ -91,7 +102,14 @@ class ScriptChatRequest(_message.Message):
     def __init__(self, reply: _Optional[str] = ..., tool_call: _Optional[_Union[ToolCall, _Mapping]] = ..., structured_json: _Optional[str] = ..., stream: _Optional[_Union[ChatStream, _Mapping]] = ..., near_miss: _Optional[str] = ..., error: _Optional[_Union[Failure, _Mapping]] = ..., reasoning: _Optional[str] = ..., times: _Optional[int] = ...) -> None: ...
 
 class AddFaultRequest(_message.Message):
-    __slots__ = ("code", "details", "method", "service", "times", "after_chunks", "delay_seconds", "chunk_delay_seconds", "pushback_ms", "probability", "seed")
+    __slots__ = ("code", "details", "method", "service", "times", "after_chunks", "delay_seconds", "chunk_delay_seconds", "pushback_ms", "probability", "seed", "retry_info_seconds", "trailing_metadata")
+    class TrailingMetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CODE_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +121,8 @@ class AddFaultRequest(_message.Message):
     PUSHBACK_MS_FIELD_NUMBER: _ClassVar[int]
     PROBABILITY_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
+    RETRY_INFO_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TRAILING_METADATA_FIELD_NUMBER: _ClassVar[int]
     code: str
     details: str
     method: str
@@ -114,7 +134,9 @@ class AddFaultRequest(_message.Message):
     pushback_ms: int
     probability: float
     seed: int
-    def __init__(self, code: _Optional[str] = ..., details: _Optional[str] = ..., method: _Optional[str] = ..., service: _Optional[str] = ..., times: _Optional[int] = ..., after_chunks: _Optional[int] = ..., delay_seconds: _Optional[float] = ..., chunk_delay_seconds: _Optional[float] = ..., pushback_ms: _Optional[int] = ..., probability: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
+    retry_info_seconds: float
+    trailing_metadata: _containers.ScalarMap[str, str]
+    def __init__(self, code: _Optional[str] = ..., details: _Optional[str] = ..., method: _Optional[str] = ..., service: _Optional[str] = ..., times: _Optional[int] = ..., after_chunks: _Optional[int] = ..., delay_seconds: _Optional[float] = ..., chunk_delay_seconds: _Optional[float] = ..., pushback_ms: _Optional[int] = ..., probability: _Optional[float] = ..., seed: _Optional[int] = ..., retry_info_seconds: _Optional[float] = ..., trailing_metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class AddFaultResponse(_message.Message):
     __slots__ = ()
