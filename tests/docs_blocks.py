@@ -23,6 +23,9 @@ from typing import Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+#: The pages that show the fake from other languages: their Node and grpcurl examples are checked in
+#: ``tests/interop/``.
+OTHER_LANGUAGE_PAGES = (ROOT / "README.md", DOCS / "guides" / "other-languages.md")
 
 Kind = Literal["script", "pytest", "conftest"]
 

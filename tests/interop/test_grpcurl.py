@@ -18,7 +18,7 @@ import pytest
 from google.protobuf import json_format, message_factory
 from google.protobuf.message import Message
 
-from tests.docs_blocks import ROOT, code_blocks
+from tests.docs_blocks import OTHER_LANGUAGE_PAGES, ROOT, code_blocks
 from xai_fake import FakeServer
 from xai_fake.control import CONTROL_TOKEN_HEADER
 from xai_fake.control._proto import control_pb2
@@ -60,7 +60,6 @@ def test_grpcurl_lists_the_api_services_and_calls_one_through_reflection(grpcurl
 
 # -- the documented grpcurl calls, checked without grpcurl ------------------------------------
 
-DOCUMENTED = (ROOT / "README.md", ROOT / "docs" / "guides" / "other-languages.md")
 HEADER_OF = {"xai_fake.control.v1.Control": CONTROL_TOKEN_HEADER}  # every other service: the API key
 
 
@@ -90,8 +89,8 @@ def _request_class(symbol: str) -> type[Message]:
 
 def test_the_documented_grpcurl_calls_name_real_methods_send_valid_json_and_the_right_key() -> None:
     """What grpcurl would be given: an existing method, a body its request type parses, the header it needs."""
-    calls = [(page, line, argv) for page in DOCUMENTED for line, argv in _commands(page)]
-    assert {page for page, _, _ in calls} == set(DOCUMENTED), "a page lost its grpcurl example"
+    calls = [(page, line, argv) for page in OTHER_LANGUAGE_PAGES for line, argv in _commands(page)]
+    assert {page for page, _, _ in calls} == set(OTHER_LANGUAGE_PAGES), "a page lost its grpcurl example"
     for page, line, argv in calls:
         where = f"{page.relative_to(ROOT)}:{line}"
         assert argv[1] == "-plaintext", f"{where}: the fake serves plaintext unless given tls="

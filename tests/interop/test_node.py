@@ -26,7 +26,8 @@ from typing import IO
 import grpc
 import pytest
 
-from tests.docs_blocks import code_blocks
+from tests.docs_blocks import OTHER_LANGUAGE_PAGES, code_blocks
+from xai_fake.control import CONTROL_TOKEN_HEADER
 from xai_fake.control._proto import control_pb2, control_pb2_grpc
 
 pytestmark = pytest.mark.interop
@@ -34,8 +35,6 @@ pytestmark = pytest.mark.interop
 ROOT = Path(__file__).resolve().parents[2]
 NODE_PROJECT = Path(__file__).resolve().parent / "node"
 XAI_FAKE = [sys.executable, "-m", "xai_fake"]
-#: The pages whose Node examples must run as shown; each scripts "Hello from Node" and prints the answer.
-DOCUMENTED = (ROOT / "README.md", ROOT / "docs" / "guides" / "other-languages.md")
 EXPORTS = ("XAI_API_HOST", "XAI_API_KEY", "XAI_FAKE_CONTROL_TOKEN")
 READY_TIMEOUT = 60.0
 NPM_TIMEOUT = 300.0
@@ -130,11 +129,15 @@ def test_a_node_client_loads_the_protos_and_drives_the_fake_through_the_control_
 
 
 def _run_documented_examples(node: str, project: Path, env: dict[str, str], exports: dict[str, str]) -> list[str]:
-    """Run every ```javascript block of the documented pages, each on a freshly reset server; the failures."""
-    found = [(page, line, code) for page in DOCUMENTED for line, code in code_blocks(page, "javascript")]
-    assert {page for page, _, _ in found} == set(DOCUMENTED), "a page lost its Node example"
+    """Run every ```javascript block of the other-language pages, each on a freshly reset server; the failures.
+
+    Each example scripts "Hello from Node" and prints the answer.
+    """
+    pages = OTHER_LANGUAGE_PAGES
+    found = [(page, line, code) for page in pages for line, code in code_blocks(page, "javascript")]
+    assert {page for page, _, _ in found} == set(pages), "a page lost its Node example"
     failures: list[str] = []
-    token = [("x-xai-fake-control-token", exports["XAI_FAKE_CONTROL_TOKEN"])]
+    token = [(CONTROL_TOKEN_HEADER, exports["XAI_FAKE_CONTROL_TOKEN"])]
     with grpc.insecure_channel(exports["XAI_API_HOST"]) as channel:
         control = control_pb2_grpc.ControlStub(channel)
         for page, line, code in found:
