@@ -34,7 +34,7 @@ from xai_fake.cassette import (
 from xai_fake.cassette.matchers import comparable_metadata, matcher_form
 from xai_fake.methods import resolve_method
 from xai_sdk.chat import user
-from xai_sdk.proto import chat_pb2, files_pb2, sample_pb2
+from xai_sdk.proto import chat_pb2, deferred_pb2, files_pb2, sample_pb2
 
 
 def request(text: str = "hi", **fields: Any) -> chat_pb2.GetCompletionsRequest:
@@ -485,9 +485,7 @@ _PROMPTS = ["a", "b"]
 _METHODS = ["xai_api.Chat/GetCompletion", "xai_api.Chat/StartDeferredCompletion"]
 _RESPONSES = {
     "xai_api.Chat/GetCompletion": chat_pb2.GetChatCompletionResponse(id="r"),
-    "xai_api.Chat/StartDeferredCompletion": resolve_method("Chat/StartDeferredCompletion").response_type(
-        request_id="d"
-    ),
+    "xai_api.Chat/StartDeferredCompletion": deferred_pb2.StartDeferredResponse(request_id="d"),
 }
 _calls = st.tuples(
     st.sampled_from(_METHODS),
