@@ -257,11 +257,14 @@ def engine_rows(seeds: int, rounds: int) -> list[Row]:
     ]
 
 
-def _chats(client: Any, count: int, distinct: bool) -> Iterator[Any]:
-    """``count`` chats asking for an ``Order``: each its own prompt (``distinct``) or one chat again and again."""
+def _chats(client: Any, count: int, distinct: bool, structured: bool = True) -> Iterator[Any]:
+    """``count`` chats asking for an ``Order`` (or, not ``structured``, for text): each its own prompt
+    (``distinct``) or one chat again and again."""
     from xai_sdk.chat import user
 
     def create(prompt: str) -> Any:
+        if not structured:
+            return client.chat.create(model=canned.MODEL, messages=[user(prompt)])
         return client.chat.create(model=canned.MODEL, messages=[user(prompt)], response_format=order_model())
 
     if not distinct:
@@ -270,8 +273,11 @@ def _chats(client: Any, count: int, distinct: bool) -> Iterator[Any]:
     return iter([create(f"Make up order number {index}.") for index in range(count)])
 
 
-def structured_call(fake_port: int, bare_port: int, *, rounds: int, calls: int, distinct: bool) -> Comparison:
-    """``chat.sample()`` with the ``Order`` schema as ``response_format``: the unscripted fake (A), canned (B)."""
+def structured_call(
+    fake_port: int, bare_port: int, *, rounds: int, calls: int, distinct: bool, structured: bool = True
+) -> Comparison:
+    """``chat.sample()`` with the ``Order`` schema as ``response_format`` (or none, not ``structured``):
+    the fake on ``fake_port`` (A), the bare canned servicer (B)."""
     from xai_sdk import Client
 
     order = order_model()
@@ -282,8 +288,11 @@ def structured_call(fake_port: int, bare_port: int, *, rounds: int, calls: int, 
         Client(api_key="bench", api_host=f"127.0.0.1:{fake_port}") as fake,
         Client(api_key="bench", api_host=f"127.0.0.1:{bare_port}") as bare,
     ):
-        fake_chats, bare_chats = _chats(fake, count, distinct), _chats(bare, count, distinct)
-        order.model_validate_json(next(fake_chats).sample().content)  # the fake answers a valid Order
+        fake_chats = _chats(fake, count, distinct, structured)
+        bare_chats = _chats(bare, count, distinct, structured)
+        first = next(fake_chats).sample().content
+        if structured:
+            order.model_validate_json(first)  # the fake answers a valid Order
         next(bare_chats)
 
         def through(chats: Iterator[Any]) -> Callable[[], object]:
@@ -292,13 +301,20 @@ def structured_call(fake_port: int, bare_port: int, *, rounds: int, calls: int, 
         return alternate(through(fake_chats), through(bare_chats), rounds=rounds, calls=calls, warmup=warmup)
 
 
-def call_rows(fake_port: int, bare_port: int, *, rounds: int, calls: int) -> list[Row]:
-    """The structured-output call, a new prompt per call (the engine works every time) and one repeated."""
+def call_rows(fake_port: int, fixed_port: int, bare_port: int, *, rounds: int, calls: int) -> list[Row]:
+    """The structured-output call, a new prompt per call (the engine works every time) and one repeated;
+    then what bounds the first from below: the fake's text answer to a new prompt, and a structured
+    answer whose value costs nothing but its ``jsonschema`` check (``fake_proc.py fixed-json`` on
+    ``fixed_port``)."""
     fresh = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True)
     again = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=False)
+    text = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True, structured=False)
+    checked = structured_call(fixed_port, bare_port, rounds=rounds, calls=calls, distinct=True)
     return [
         ratio_row("8. fake, structured sample() (Order schema), new prompt per call / bare", fresh, CALL_LIMIT),
         ratio_row("8. fake, structured sample() (Order schema), same request again / bare", again, None),
+        ratio_row("8. floor: fake, text sample() (no schema), new prompt per call / bare", text, None),
+        ratio_row("8. floor: fake, a fixed valid Order checked by jsonschema, new prompt / bare", checked, None),
     ]
 
 
