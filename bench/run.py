@@ -190,8 +190,10 @@ def concurrency_rows(ports: dict[str, int], canned_port: int, settings: Settings
 
 def schema_rows(fake_port: int, canned_port: int, settings: Settings) -> list[Row]:
     rows = schema_bench.engine_rows(settings.schema_seeds, settings.schema_rounds)
-    with server("fake_proc.py", "fixed-json") as fixed_port:
-        calls = schema_bench.call_rows(fake_port, fixed_port, canned_port, rounds=settings.rounds, calls=settings.calls)
+    with server("fake_proc.py", "fixed-json") as checked, server("fake_proc.py", "fixed-json", "unchecked") as free:
+        calls = schema_bench.call_rows(
+            fake_port, (checked, free), canned_port, rounds=settings.rounds, calls=settings.calls
+        )
     return rows + calls
 
 

@@ -301,20 +301,22 @@ def structured_call(
         return alternate(through(fake_chats), through(bare_chats), rounds=rounds, calls=calls, warmup=warmup)
 
 
-def call_rows(fake_port: int, fixed_port: int, bare_port: int, *, rounds: int, calls: int) -> list[Row]:
+def call_rows(fake_port: int, fixed_ports: tuple[int, int], bare_port: int, *, rounds: int, calls: int) -> list[Row]:
     """The structured-output call, a new prompt per call (the engine works every time) and one repeated;
     then what bounds the first from below: the fake's text answer to a new prompt, and a structured
-    answer whose value costs nothing but its ``jsonschema`` check (``fake_proc.py fixed-json`` on
-    ``fixed_port``)."""
+    answer whose value is free, with its ``jsonschema`` check and without (``fixed_ports``: of
+    ``fake_proc.py fixed-json`` and ``fixed-json unchecked``)."""
     fresh = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True)
     again = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=False)
     text = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True, structured=False)
-    checked = structured_call(fixed_port, bare_port, rounds=rounds, calls=calls, distinct=True)
+    checked = structured_call(fixed_ports[0], bare_port, rounds=rounds, calls=calls, distinct=True)
+    unchecked = structured_call(fixed_ports[1], bare_port, rounds=rounds, calls=calls, distinct=True)
     return [
         ratio_row("8. fake, structured sample() (Order schema), new prompt per call / bare", fresh, CALL_LIMIT),
         ratio_row("8. fake, structured sample() (Order schema), same request again / bare", again, None),
         ratio_row("8. floor: fake, text sample() (no schema), new prompt per call / bare", text, None),
         ratio_row("8. floor: fake, a fixed valid Order checked by jsonschema, new prompt / bare", checked, None),
+        ratio_row("8. floor: fake, the same fixed Order unchecked, new prompt / bare", unchecked, None),
     ]
 
 
