@@ -38,7 +38,7 @@ def fix_json_answers(checked: bool) -> None:
 
     def checked_fixed(text: str, rng: random.Random, words: list[str]) -> Any:
         if checked and not checker_for(text).ok(fixed):
-            raise SystemExit("fixed-json: the canned Order does not validate against the request's schema")
+            raise RuntimeError("fixed-json: the canned Order does not validate against the request's schema")
         return fixed
 
     schema.value_for_text = checked_fixed
