@@ -45,6 +45,10 @@ def fix_json_answers(checked: bool) -> None:
 
 
 async def main(mode: str, *args: str) -> None:
+    if mode not in MODES:
+        raise SystemExit(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if mode == "fixed-json" and args not in ((), ("unchecked",)):
+        raise SystemExit(f"fixed-json takes nothing or 'unchecked', not {' '.join(args)!r}")
     if mode == "replay":
         fake = FakeServer(cassette=args[0], record_mode="none", allow_playback_repeats=True)
     else:
@@ -57,9 +61,7 @@ async def main(mode: str, *args: str) -> None:
     elif mode == "reply":
         fake.chat.reply(canned.TEXT)
     elif mode == "fixed-json":
-        fix_json_answers(checked=args != ("unchecked",))
-    elif mode not in ("default", "replay"):
-        raise SystemExit(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        fix_json_answers(checked=args == ())
     assert fake.port is not None
     await announce_and_wait(fake.port)
     await fake.stop_async(0)

@@ -262,10 +262,10 @@ def _chats(client: Any, count: int, distinct: bool, structured: bool = True) -> 
     (``distinct``) or one chat again and again."""
     from xai_sdk.chat import user
 
+    wanted = {"response_format": order_model()} if structured else {}
+
     def create(prompt: str) -> Any:
-        if not structured:
-            return client.chat.create(model=canned.MODEL, messages=[user(prompt)])
-        return client.chat.create(model=canned.MODEL, messages=[user(prompt)], response_format=order_model())
+        return client.chat.create(model=canned.MODEL, messages=[user(prompt)], **wanted)
 
     if not distinct:
         chat = create("Make up an order.")
@@ -273,7 +273,7 @@ def _chats(client: Any, count: int, distinct: bool, structured: bool = True) -> 
     return iter([create(f"Make up order number {index}.") for index in range(count)])
 
 
-def structured_call(
+def sample_call(
     fake_port: int, bare_port: int, *, rounds: int, calls: int, distinct: bool, structured: bool = True
 ) -> Comparison:
     """``chat.sample()`` with the ``Order`` schema as ``response_format`` (or none, not ``structured``):
@@ -306,11 +306,11 @@ def call_rows(fake_port: int, fixed_ports: tuple[int, int], bare_port: int, *, r
     then what bounds the first from below: the fake's text answer to a new prompt, and a structured
     answer whose value is free, with its ``jsonschema`` check and without (``fixed_ports``: of
     ``fake_proc.py fixed-json`` and ``fixed-json unchecked``)."""
-    fresh = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True)
-    again = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=False)
-    text = structured_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True, structured=False)
-    checked = structured_call(fixed_ports[0], bare_port, rounds=rounds, calls=calls, distinct=True)
-    unchecked = structured_call(fixed_ports[1], bare_port, rounds=rounds, calls=calls, distinct=True)
+    fresh = sample_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True)
+    again = sample_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=False)
+    text = sample_call(fake_port, bare_port, rounds=rounds, calls=calls, distinct=True, structured=False)
+    checked = sample_call(fixed_ports[0], bare_port, rounds=rounds, calls=calls, distinct=True)
+    unchecked = sample_call(fixed_ports[1], bare_port, rounds=rounds, calls=calls, distinct=True)
     return [
         ratio_row("8. fake, structured sample() (Order schema), new prompt per call / bare", fresh, CALL_LIMIT),
         ratio_row("8. fake, structured sample() (Order schema), same request again / bare", again, None),
